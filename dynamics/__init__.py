@@ -1,0 +1,8 @@
+"""Compiled gradient descent for the multi-view model (public names re-exported here)."""
+
+from .gd import gd_steps
+from .state import ModelState, init_state
+from .train import CE, CE_AVERAGE, DivergenceError, Trajectory, train
+
+__all__ = ["gd_steps", "ModelState", "init_state", "train", "Trajectory", "DivergenceError",
+           "CE", "CE_AVERAGE"]

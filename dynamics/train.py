@@ -1,0 +1,144 @@
+"""Training wrappers: validate, allocate, run the compiled kernels in chunks, track.
+
+The kernel runs ``track_every`` steps at a time inside compiled code; between chunks the
+wrapper records the tracked quantities:
+
+- ``feature_proj`` (T_track, K, k, m, 2k): <w_{i,r}(t), v_f>, from which
+  Λ_{i,l}(t) = max_r max(0, <w_{i,r}, v_{i,l}>) and the sum over r follow;
+- ``memorisation`` (T_track, K, N): max_{r,p} <w_{y,r}(t), ξ_{n,p}> per training sample;
+- per step: loss and training accuracy of each model (of the average for ``CE_AVERAGE``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from theory.data import Dataset
+
+from . import _kernels
+from .state import ModelState, flat_coef, flat_patches
+
+CE = _kernels.CE
+CE_AVERAGE = _kernels.CE_AVERAGE
+
+
+class DivergenceError(FloatingPointError):
+    """The loss or the weights became non-finite."""
+
+
+@dataclass
+class Trajectory:
+    """What a training run recorded. Shapes use T_track tracking points and K models."""
+
+    steps: np.ndarray  # (T_track,) step index of each tracking point
+    feature_proj: np.ndarray  # (T_track, K, k, m, 2k) <w_{i,r}, v_f>
+    memorisation: np.ndarray  # (T_track, K, N) max_{r,p} <w_{y,r}, ξ_{n,p}>
+    loss: np.ndarray  # (n_recorded, K) training loss of W(t), t = 0, 1, ...
+    train_acc: np.ndarray  # (n_recorded, K) training accuracy of W(t)
+    stopped_at: np.ndarray  # (K,) step at which a model reached 100% training accuracy, -1 if never
+    n_done: int  # steps taken by the longest-running model
+    seconds: float  # wall time of the compiled steps and tracking
+
+
+def _memorisation(state: ModelState, data: Dataset, noise_flat: np.ndarray | None) -> np.ndarray:
+    """max_{r,p} <w_{y_n,r}, ξ_{n,p}> for every model and training sample: (K, N)."""
+    K, k, m = state.n_models, state.n_classes, state.n_neurons
+    n, P = data.n_samples, data.coef.shape[1]
+    if state.infinite:
+        proj = state.cT  # (N·P, J)
+    else:
+        proj = noise_flat @ state.W.reshape(K * k * m, -1).T  # (N·P, J)
+    proj = proj.reshape(n, P, K, k, m)
+    own = proj[np.arange(n), :, :, data.y, :]  # (N, P, K, m)
+    return own.max(axis=(1, 3)).T.astype(np.float64)  # (K, N)
+
+
+def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: int,
+          threshold: float, track_every: int, stop_at_full_accuracy: bool,
+          loss_kind: int = CE, teacher: np.ndarray | None = None,
+          extra: np.ndarray | None = None,
+          progress: Callable[[int, int], None] | None = None) -> Trajectory:
+    """Train the K stacked models of ``state`` in place on ``data`` by full-batch GD.
+
+    Parameters
+    ----------
+    state : ModelState
+        Dense or infinite; modified in place.
+    data : Dataset
+        Training set (dense ``X`` for a dense state, ``coef`` for an infinite one).
+    lr, n_steps, power, threshold : the GD step η, maximum steps T, q and ϱ.
+    track_every : int
+        Steps between tracking points.
+    stop_at_full_accuracy : bool
+        Freeze each model at its first step with 100% training accuracy.
+    loss_kind : int
+        ``CE`` (each model its own loss) or ``CE_AVERAGE`` (loss of the average output).
+    progress : callable(t, T), optional
+        Called after every chunk.
+
+    Raises
+    ------
+    DivergenceError
+        At the first step whose loss is not finite, naming the step and the step size.
+    """
+    K, k, m = state.n_models, state.n_classes, state.n_neurons
+    dt = state.dtype
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype={dt}: must be float32 or float64")
+    y = np.ascontiguousarray(data.y, dtype=np.int64)
+    teacher = np.zeros((1, 1)) if teacher is None else np.ascontiguousarray(teacher, dtype=np.float64)
+    extra = np.zeros(1) if extra is None else np.ascontiguousarray(extra, dtype=np.float64)
+    P = data.coef.shape[1]
+    if state.infinite:
+        if state.cT.shape[0] != data.n_samples * P:
+            raise ValueError(f"state has noise coordinates for {state.cT.shape[0]} patches, data has {data.n_samples * P}")
+        coef = flat_coef(data, dt)
+        a2 = state.a.reshape(K * k * m, -1)  # views into the state
+        noise_flat = None
+    else:
+        X = flat_patches(data, dt)
+        W2 = state.W.reshape(K * k * m, -1)
+        noise_flat = None if data.noise is None else data.noise.reshape(-1, data.noise.shape[-1])
+
+    active = np.ones(K, dtype=np.bool_)
+    stopped = np.full(K, -1, dtype=np.int64)
+    loss = np.zeros((n_steps, K))
+    acc = np.zeros((n_steps, K))
+    steps, proj, mem = [], [], []
+
+    def track(t):
+        steps.append(t)
+        proj.append(state.feature_projections(data.features))
+        mem.append(_memorisation(state, data, noise_flat) if (state.infinite or noise_flat is not None)
+                   else np.zeros((K, data.n_samples)))
+
+    t0 = time.perf_counter()
+    track(0)
+    t = 0  # the state holds W(t)
+    while t < n_steps and active.any():
+        chunk = min(track_every, n_steps - t)
+        if state.infinite:
+            done, bad = _kernels._run_infinite(
+                a2, state.cT, coef, y, k, m, P, state.noise_norm**2, lr, chunk, power, threshold,
+                loss_kind, stop_at_full_accuracy, active, teacher, extra, t, loss, acc, stopped)
+        else:
+            done, bad = _kernels._run_dense(
+                W2, X, y, k, m, P, lr, chunk, power, threshold, loss_kind,
+                stop_at_full_accuracy, active, teacher, extra, t, loss, acc, stopped)
+        if bad >= 0:
+            raise DivergenceError(
+                f"loss became non-finite at step {bad} (lr={lr}): the weights diverged; "
+                f"try a smaller lr")
+        t += done
+        if t != steps[-1]:
+            track(t)
+        if progress is not None:
+            progress(t, n_steps)
+    n_recorded = t if active.any() else t + 1  # a stop records the loss of W(t) too
+    return Trajectory(steps=np.asarray(steps), feature_proj=np.stack(proj), memorisation=np.stack(mem),
+                      loss=loss[:n_recorded], train_acc=acc[:n_recorded], stopped_at=stopped,
+                      n_done=t, seconds=time.perf_counter() - t0)
