@@ -57,20 +57,23 @@ class ModelState:
         return np.einsum("Kird,fd->Kirf", self.W, features, optimize=True).astype(np.float64)
 
 
-def init_state(data: DataParams, net: NetworkParams, n_models: int, n_train: int,
-               rng: np.random.Generator, dtype=np.float64) -> ModelState:
-    """K independent initialisations, W ~ N(0, σ_0²) per coordinate.
+def init_state(data: DataParams, net: NetworkParams, n_train: int,
+               rngs: list[np.random.Generator], dtype=np.float64) -> ModelState:
+    """K = len(rngs) independent initialisations, W ~ N(0, σ_0²) per coordinate.
+
+    Model kk draws from ``rngs[kk]`` alone, so member kk of an ensemble equals the single
+    model initialised from the same generator.
 
     For the infinite backend the draw is the dense draw at d = 2k + N·P, read as feature
     coordinates (first 2k) and noise coordinates (times s_p): the same seed gives the same
     model as a dense run with ``noise_mode="own"`` at that d, which the exactness test uses.
     """
-    k, m, K = data.n_classes, net.n_neurons, n_models
+    k, m, K = data.n_classes, net.n_neurons, len(rngs)
     if not data.infinite:
-        W = rng.standard_normal((K, k, m, int(data.dim))) * net.init_std
+        W = np.stack([g.standard_normal((k, m, int(data.dim))) for g in rngs]) * net.init_std
         return ModelState(K, k, m, W=W.astype(dtype))
     k2, NP = data.n_features, n_train * data.n_patches
-    Z = rng.standard_normal((K, k, m, k2 + NP)) * net.init_std
+    Z = np.stack([g.standard_normal((k, m, k2 + NP)) for g in rngs]) * net.init_std
     a = np.ascontiguousarray(Z[..., :k2]).astype(dtype)
     cT = np.ascontiguousarray((Z[..., k2:] * data.noise_norm).reshape(K * k * m, NP).T).astype(dtype)
     return ModelState(K, k, m, a=a, cT=cT, noise_norm=float(data.noise_norm))

@@ -138,6 +138,8 @@ def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: i
             track(t)
         if progress is not None:
             progress(t, n_steps)
+    if progress is not None and t < n_steps:
+        progress(t, t)  # every model stopped early: close the progress line
     n_recorded = t if active.any() else t + 1  # a stop records the loss of W(t) too
     return Trajectory(steps=np.asarray(steps), feature_proj=np.stack(proj), memorisation=np.stack(mem),
                       loss=loss[:n_recorded], train_acc=acc[:n_recorded], stopped_at=stopped,

@@ -1,0 +1,53 @@
+"""Named parameter sets. Each value is explained where it departs from the dataclass default.
+
+``quick``: the README's default run, in the regime the third prototype round found
+(../shared/NOTES.md): infinite dimension (no finite-d cross-talk, cost independent of d),
+C_p = 4 patches per feature, noise norm s_p = 0.5, small initialisation σ_0 = 0.002 (the
+lever that made single models learn one view per class: take-off time ∝ (ϱ/(z·σ_0))^{q−2}
+spreads the views' take-off apart), η = 96 with each model stopped at its first 100%
+training accuracy (η·T is the clock; 1000 steps leave room: the prototypes stopped at
+262–620). Calibrated on prototype seeds, not on the verdict seeds.
+
+``quick-dense``: the same at finite d = 400 with the noise's feature component removed,
+for comparison with the infinite model (NOTES: finite d shows cross-talk).
+
+``tiny``: a seconds-long configuration for tests and smoke runs; not a calibrated regime.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .params import INF, DataParams, NetworkParams, Params, TrainParams
+
+_QUICK = Params(
+    data=DataParams(n_classes=10, dim=INF, n_patches=32, patches_per_feature=4, offclass_rate=2.0,
+                    feature_noise=0.001, noise_norm=0.5, faint_view=0.05, offclass_single=0.2,
+                    single_view_frac=0.05, n_train=500, n_test=1000),
+    network=NetworkParams(n_neurons=6, power=4, threshold=0.2, init_std=0.002),
+    train=TrainParams(lr=96.0, n_steps=1000, track_every=10, stop_at_full_accuracy=True,
+                      dtype="float64", n_models=5, learned_threshold=0.2),
+)
+
+PRESETS: dict[str, tuple[Params, str]] = {
+    "quick": (_QUICK, "infinite-d single-view regime of the prototypes; ~1 min per mode"),
+    "quick-dense": (
+        dataclasses.replace(_QUICK, data=dataclasses.replace(_QUICK.data, dim=400, noise_mode="orthogonal")),
+        "quick at finite d = 400 (noise orthogonal to the features)"),
+    "tiny": (
+        Params(data=DataParams(n_classes=4, dim=INF, n_patches=12, patches_per_feature=2,
+                               offclass_rate=1.0, noise_norm=0.5, single_view_frac=0.1,
+                               n_train=60, n_test=200),
+               network=NetworkParams(n_neurons=3, power=4, threshold=0.2, init_std=0.01),
+               train=TrainParams(lr=20.0, n_steps=200, track_every=10, n_models=3)),
+        "seconds-long smoke configuration for tests (not calibrated)"),
+}
+
+DEFAULT = "quick"
+
+
+def get(name: str) -> Params:
+    """The preset called ``name``; ``ValueError`` lists the known ones otherwise."""
+    if name not in PRESETS:
+        raise ValueError(f"preset={name!r}: unknown; known presets: {', '.join(PRESETS)}")
+    return PRESETS[name][0]
