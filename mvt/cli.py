@@ -66,12 +66,9 @@ def _cmd_presets(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _register_core(sub) -> None:
+    """run, check, presets."""
     from .experiment import MODES
-
-    p = argparse.ArgumentParser(prog="mvt", description="Multi-view theory toolkit: simulate and "
-                                "check Allen-Zhu & Li's theory of ensembles and distillation.")
-    sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="one run of one training mode",
                        description=f"One run. Presets: {_preset_help()}.")
@@ -95,6 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("presets", help="list the presets")
     pr.add_argument("-v", "--verbose", action="store_true", help="print every parameter")
     pr.set_defaults(func=_cmd_presets)
+
+
+# Each entry adds its subcommands to the parser; a new command lives in its own module with a
+# ``register(subparsers)`` function and is listed here.
+REGISTRARS = [_register_core]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mvt", description="Multi-view theory toolkit: simulate and "
+                                "check Allen-Zhu & Li's theory of ensembles and distillation.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for register in REGISTRARS:
+        register(sub)
     return p
 
 
