@@ -16,6 +16,9 @@ def _check_arrays(W: np.ndarray, X: np.ndarray, y: np.ndarray) -> None:
         raise ValueError(f"y must have shape (N={X.shape[0]},); got shape {y.shape}")
     if W.dtype not in (np.float32, np.float64):
         raise ValueError(f"W must be float32 or float64; got {W.dtype}")
+    for name, arr in (("W", W), ("X", X)):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains non-finite values (nan or inf)")
     if y.size and (y.min() < 0 or y.max() >= W.shape[0]):
         raise ValueError(f"labels must lie in [0, k={W.shape[0]}); got range [{y.min()}, {y.max()}]")
 

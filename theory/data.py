@@ -96,7 +96,7 @@ def _choose_features(params: DataParams, y: np.ndarray, rng: np.random.Generator
     key = np.where(present, key, np.inf).reshape(n, 2 * k)
     order = np.argsort(key, axis=1, kind="stable")  # (N, 2k) feature indices, present first
     n_present = present.reshape(n, 2 * k).sum(axis=1)
-    n_slots = params.feature_slots
+    n_slots = min(params.feature_slots, 2 * k)
     slots = order[:, :n_slots].astype(np.int64)  # (N, S)
     slots[np.arange(n_slots)[None, :] >= n_present[:, None]] = -1
     return slots, int((n_present > n_slots).sum())
