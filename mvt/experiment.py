@@ -26,7 +26,7 @@ from theory.data import Splits, make_splits
 from theory.params import Params
 from theory.results import write_run
 
-from .summary import accuracy, member_summary
+from .summary import GROUPS, accuracy, member_summary, memorisation_groups
 
 STREAMS = ("data", "models", "students", "evaluation")
 
@@ -105,10 +105,26 @@ def summarise(ctx: Context, traj: dynamics.Trajectory, F: dict[str, np.ndarray])
         for kk in range(lam_max.shape[1])
     ]
     arrays = {"steps": traj.steps, "lambda_max": lam_max, "lambda_sum": lam_sum,
+              "memorisation_groups": _group_means(traj.memorisation, lam_max[-1], sp.train),
               "feature_proj": traj.feature_proj.astype(np.float32),
               "memorisation": traj.memorisation.astype(np.float32),
               "loss": traj.loss, "train_acc": traj.train_acc}
     return members, arrays
+
+
+def _group_means(mem: np.ndarray, lam_final: np.ndarray, train) -> np.ndarray:
+    """Mean memorisation (T, K, 3) over the groups multi / single_won / single_lost (0 if empty).
+
+    mem (T, K, N); lam_final (K, k, 2) decides which single-view samples won.
+    """
+    T, K, _ = mem.shape
+    out = np.zeros((T, K, len(GROUPS)))
+    for kk in range(K):
+        masks = memorisation_groups(mem[-1, kk], train.y, train.kind, train.dominant, lam_final[kk])
+        for g, name in enumerate(GROUPS):
+            if masks[name].any():
+                out[:, kk, g] = mem[:, kk, masks[name]].mean(axis=1)
+    return out
 
 
 def model_accuracy(ctx: Context, F: dict[str, np.ndarray]) -> dict:

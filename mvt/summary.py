@@ -12,6 +12,9 @@ import numpy as np
 from theory.data import SINGLE
 from theory.lottery import lottery_set
 
+GROUPS = ("multi", "single_won", "single_lost")  # order of the memorisation group axis
+
+
 def accuracy(F: np.ndarray, y: np.ndarray) -> float:
     """Fraction of rows of F (N, k) whose argmax equals y."""
     return float((F.argmax(axis=1) == y).mean())

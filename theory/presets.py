@@ -5,8 +5,10 @@
 C_p = 4 patches per feature, noise norm s_p = 0.5, small initialisation σ_0 = 0.002 (the
 lever that made single models learn one view per class: take-off time ∝ (ϱ/(z·σ_0))^{q−2}
 spreads the views' take-off apart), η = 96 with each model stopped at its first 100%
-training accuracy (η·T is the clock; 1000 steps leave room: the prototypes stopped at
-262–620). Calibrated on prototype seeds, not on the verdict seeds.
+training accuracy (η·T is the clock; the prototypes stopped at 262–620 steps, but at seeds
+10–14 a class with a small Λ(0) took off only after 848 to ~1270 steps — take-off time grows
+as Λ(0)^{−(q−2)} — so T = 3000 leaves room). Calibrated on prototype seeds, not on the
+verdict seeds.
 
 ``quick-dense``: the same at finite d = 400 with the noise's feature component removed,
 for comparison with the infinite model (NOTES: finite d shows cross-talk).
@@ -25,7 +27,7 @@ _QUICK = Params(
                     feature_noise=0.001, noise_norm=0.5, faint_view=0.05, offclass_single=0.2,
                     single_view_frac=0.05, n_train=500, n_test=1000),
     network=NetworkParams(n_neurons=6, power=4, threshold=0.2, init_std=0.002),
-    train=TrainParams(lr=96.0, n_steps=1000, track_every=10, stop_at_full_accuracy=True,
+    train=TrainParams(lr=96.0, n_steps=3000, track_every=10, stop_at_full_accuracy=True,
                       dtype="float64", n_models=5, learned_threshold=0.2),
 )
 
