@@ -22,6 +22,8 @@ import math
 import numpy as np
 import scipy.integrate
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
+from sympy.codegen.rewriting import expm1_opt, optimize
 
 from . import _lottery, _phase, _tensor_power
 from ._symbols import (A, C, C_p, G, K, Lambda0, Mq, Mq_off, S, c, delta, eps, eta, k, kappa, kappa1,
@@ -54,11 +56,29 @@ _REGISTRY = {
 }
 
 
+def _stable(expr: sp.Expr) -> sp.Expr:
+    """Rewrite (1 + z)^e − 1 as expm1(e·log1p(z)) so that small steps keep their digits.
+
+    g(δ) = (1 − (1+δ)^{-(q-2)})/δ evaluated literally loses ~|log10 δ| digits to
+    cancellation (at δ = 1e-12 the bound would come out ~1e-4 too small, i.e. unsafe).
+    Every power (1 + z)^e with a non-integer exponent becomes exp(e·log1p(z)), and sympy's
+    expm1 rewriting then turns exp(·) − 1 into expm1(·).
+    """
+    if not isinstance(expr, sp.Expr):  # e.g. the Matrix of the two lottery margins
+        return expr
+
+    def one_plus(e):
+        return (isinstance(e, sp.Pow) and isinstance(e.base, sp.Add) and sp.S.One in e.base.args
+                and not e.exp.is_integer)
+    expr = expr.replace(one_plus, lambda e: sp.exp(e.exp * log1p(e.base - 1)))
+    return optimize(expr, [expm1_opt])
+
+
 @functools.cache
 def _compiled(name: str):
     """Lambdify the registered expression ``name`` (once; later calls hit the cache)."""
     derive, args = _REGISTRY[name]
-    return sp.lambdify(args, derive(), modules=["scipy", "numpy"])
+    return sp.lambdify(args, _stable(derive()), modules=["scipy", "numpy"])
 
 
 @functools.cache
@@ -66,7 +86,7 @@ def _compiled_base(name: str):
     """Lambdify the base b of a bound of the form y_0·b^{-1/(q-2)} (b <= 0: vacuous)."""
     derive, args = _REGISTRY[name]
     (base,) = [f.base for f in derive().atoms(sp.Pow) if f.exp == -1 / (q - 2)]
-    return sp.lambdify(args, base, modules=["numpy"])
+    return sp.lambdify(args, _stable(base), modules=["numpy"])
 
 
 def _bound(name: str, args: tuple, y0_: np.ndarray, start_above: np.ndarray | None = None):
