@@ -23,7 +23,7 @@ from tolerances_bounds import (BOUND_RTOL, DRIVE_RTOL, MC_SAMPLES, MC_Z, ORDER_R
                                TIGHT_STEP_CAP, TIGHTNESS_FLOOR)
 
 # Budgets: the machine has 2 shared cores; these keep the non-slow file well under a minute.
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FIND = settings(max_examples=200, deadline=None, database=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow])

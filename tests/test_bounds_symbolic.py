@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 
 import bounds
-from bounds._symbols import (A, C, C_p, G, K, Lam, Lambda0, Mq, Mq_off, S, c, delta, eps, eta, k, kappa,
+from bounds._symbols import (A, C, C_p, G, K, Lambda0, Mq, Mq_off, S, c, delta, eps, eta, k, kappa,
                              kappa1, kappa2, m, p1, q, s_off, sigma0, t, tau, u, varrho, x0, y0)
 from tolerances_bounds import EXPR_RTOL, QUAD_ATOL
 
