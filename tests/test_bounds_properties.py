@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, find, given, note, settings, target
 from hypothesis import strategies as st
 
 import bounds
-import strategies as bst
-from tolerances_bounds import (BOUND_RTOL, DRIVE_RTOL, MC_SAMPLES, MC_Z, ORDER_RTOL, QUAD_ATOL,
+from tests import strategies as bst
+from tests.tolerances import (BOUND_RTOL, DRIVE_RTOL, MC_SAMPLES, MC_Z, ORDER_RTOL, QUAD_ATOL,
                                TIGHT_STEP_CAP, TIGHTNESS_FLOOR)
 
 # Budgets: the machine has 2 shared cores; these keep the non-slow file well under a minute.

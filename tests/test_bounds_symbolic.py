@@ -4,7 +4,7 @@ Each test compares a derived sympy expression with a special case worked by hand
 m = 1, K = 2, ...) or with a limit that must hold (δ → 0, G → ∞, Λ_0 → 0), and asks sympy
 to prove the difference zero. General-q limits substitute q = p + 2 with p > 0 declared,
 because sympy cannot be told q > 2 directly. Numeric substitution is used only where a test
-says why (sympy cannot close the form), with tolerances from tests/tolerances_bounds.py.
+says why (sympy cannot close the form), with tolerances from tests/tolerances.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sympy as sp
 import bounds
 from bounds._symbols import (A, C, C_p, G, K, Lambda0, Mq, Mq_off, S, c, delta, eps, eta, k, kappa,
                              kappa1, kappa2, m, p1, q, s_off, sigma0, t, tau, u, varrho, x0, y0)
-from tolerances_bounds import EXPR_RTOL, QUAD_ATOL
+from tests.tolerances import EXPR_RTOL, QUAD_ATOL
 
 P = sp.Symbol("p", positive=True)  # p = q − 2 > 0, for limits in general q
 QS = range(3, 9)  # the integer powers the toolkit runs (SPEC §1: q >= 3)

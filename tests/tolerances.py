@@ -27,3 +27,56 @@ INTERVAL_SLACK = 1e-12
 
 # Orthonormality of sampled feature frames (QR in float64): |F Fᵀ − I| stays O(1e-15·√d).
 ORTHONORMAL_ATOL = 1e-12
+
+# ===================== bounds/ =====================
+# --- floating-point comparisons -----------------------------------------------------------
+
+BOUND_RTOL = 1e-9
+"""Relative slack when an iterated y_{T_x} is compared with its bound. The recurrences run
+at most ~6e4 float64 steps, each adding a relative rounding of ~1e-16, so the accumulated
+error is below ~1e-11; 1e-9 covers that and is still far below the smallest step-size
+effect the tests probe (δ·r >= 1e-3·0.05 = 5e-5 relative)."""
+
+EXPR_RTOL = 1e-12
+"""Two algebraically equal expressions evaluated in float64 at moderate arguments (values
+in [1e-3, 1e3], a few dozen operations) agree to ~1e-14; 1e-12 leaves margin. Used only
+where sympy cannot prove the difference zero and the test says so."""
+
+ORDER_RTOL = 1e-12
+"""Slack in a chain of inequalities between two bounds evaluated in float64 (e.g. bound
+(D) <= its Bernoulli relaxation): equal at q = 3, so they may tie up to rounding."""
+
+QUAD_ATOL = 1e-8
+"""scipy quad is asked for epsabs 1e-12 / epsrel 1e-10 on an integrand bounded by the
+density of a maximum of Gaussians on [0, 12]; 1e-8 absolute covers its error estimate and
+the truncation at 12 (< m·φ(12) ≈ 1e-29 for m <= 1e3)."""
+
+# --- tightness (non-vacuity) --------------------------------------------------------------
+
+TIGHT_STEP_CAP = 1e-3
+"""Step cap δ of the tightness test: small enough for the discrete bound to be close to
+the continuous one, which the ODE pair attains with equality."""
+
+TIGHTNESS_FLOOR = 0.9
+"""Least ratio y_{T_x}/bound for the worst-case run (x at equality with a_t = δ, y at
+equality) at δ <= TIGHT_STEP_CAP and reserve 1 − h(δ)·r >= 0.05. The bound's slack in the
+reserve is O(δ·(q−1)/2) <= 3.5e-3, i.e. <= 7% of the reserve, and the ratio is the
+(1/(q−2))-th power of the reserve ratio, so it exceeds 0.93 even for q = 3; 0.9 would fail
+if the bound were loose by 10%."""
+
+# --- Monte Carlo --------------------------------------------------------------------------
+
+MC_SAMPLES = 100_000
+"""Monte Carlo draws per lottery/coverage check (classes, each with 2·m Gaussian
+correlations): standard error <= 0.5/sqrt(1e5) ≈ 1.6e-3, and the cost stays below ~1 s."""
+
+MC_Z = 4.5
+"""Two-sided normal quantile of the Monte Carlo confidence interval: a correct formula
+fails one comparison with probability 7e-6, and the module makes < 20 comparisons, so a
+false alarm has probability < 1.4e-4 per run (the seeds are fixed anyway)."""
+
+# --- Phase I and drive ----------------------------------------------------------------------
+
+DRIVE_RTOL = 1e-6
+"""The drive constant is derived at zero logits; the test network has logits of order
+F_i ~ C_p·s(z·Λ) <= 1e-8, which moves softmax by O(F_i) relative, far below 1e-6."""
