@@ -10,8 +10,10 @@ Three layers, one concept per private module:
 * trajectory checks (:mod:`bounds._trajectory`): the bound applied to tracked Λ curves,
   and :mod:`bounds._recurrence`, a generator of sequences obeying the recurrences.
 
-Imports only numpy, scipy, sympy and math.
+Imports numpy, scipy, sympy and math, and theory (claim C9 reads run records).
 """
+
+from ._claim import C9, evaluate_c9
 
 from ._lottery import (derive_coverage, derive_coverage_symmetric, derive_lottery_margins,
                        derive_lottery_slack, derive_membership_integral, derive_membership_probability,
@@ -35,6 +37,7 @@ from ._tensor_power import (derive_blowup_clock, derive_blowup_time, derive_cloc
 from ._trajectory import TrajectoryCheck, check_trajectories, check_trajectory, winner_loser
 
 __all__ = [
+    "C9", "evaluate_c9",
     # tensor-power bound, symbolic
     "derive_ode_clock_solution", "derive_ode_solution", "derive_blowup_clock", "derive_blowup_time",
     "derive_clock_to_level", "derive_time_to_level", "derive_continuous_bound_raw",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from theory.claims import evaluate_all
+from bounds import C9
+from theory.claims import CLAIMS, evaluate_all
 from theory.results import find_runs, write_json
 
 
@@ -27,7 +28,7 @@ def format_table(rows: list[dict]) -> str:
 def check(dirs: list[Path], out: Path | None = None) -> tuple[list[dict], str]:
     """Evaluate every applicable claim over the runs found below ``dirs``; write claims.json."""
     runs = find_runs(dirs)
-    rows = evaluate_all(runs)
+    rows = evaluate_all(runs, CLAIMS + [C9])
     target = (out or (dirs[0] if dirs[0].is_dir() else dirs[0].parent))
     write_json(Path(target) / "claims.json", rows)
     seeds = sorted({r.seed for r in runs})
