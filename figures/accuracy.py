@@ -80,7 +80,7 @@ def make(runs: list[Run], out: Path, name: str = "accuracy") -> Path:
                             color="k", alpha=0.5, gid=f"seeds:{m}:{key}")
                     ax.text(xi, 0.01, f"{c.mean:.2f}", ha="center", va="bottom", fontsize=7,
                             color="white", fontweight="bold")
-            ax.set_xticks(x, [split_mode(m)[1] for m in modes], rotation=20, ha="right")
+            ax.set_xticks(x, [split_mode(m)[1] for m in modes], rotation=15, ha="right")
             ax.set_xlim(-0.6, len(modes) - 0.4)
             ax.set_title(title)
             ax.grid(axis="x", visible=False)
@@ -92,8 +92,8 @@ def make(runs: list[Run], out: Path, name: str = "accuracy") -> Path:
         handles.append(Line2D([], [], ls="none", marker="o", ms=2.5, color="k", alpha=0.5))
         labels.append("one seed")
         fig.legend(handles, labels, loc="outside right center")
-        fig.suptitle("Test accuracy by training mode (the shape of the paper's Figure 1): "
-                     "multi-view and single-view test data", x=0.02, ha="left")
+        fig.suptitle("Test accuracy by training mode\n(the shape of the paper's Figure 1)",
+                     x=0.02, ha="left")
         n = {m: len(next(iter(tab[m].values())).per_seed) for m in tab}
         note = ("seeds per mode: " + ", ".join(f"{m} {k}" for m, k in n.items())
                 if len(set(n.values())) > 1 else "")

@@ -4,7 +4,8 @@
 and training sample. Samples are grouped by ``theory.memorisation.memorisation_groups`` with
 each model's final Λ (multi-view; single-view whose dominant view won; single-view whose
 dominant view lost). A thin line is one run: the group's mean over its samples, averaged over
-the run's models; the thick line is the mean over runs, drawn when they share their steps.
+the run's models; the thick line is the mean over runs (a run that stopped early holds its
+last value).
 The prediction: the lost single-view samples are fitted by memorising noise, so their curve
 rises above the others.
 """
@@ -48,7 +49,7 @@ def make(runs: list[Run], out: Path, name: str = "memorisation") -> Path:
     ncols = min(len(modes), NCOLS)
     nrows = math.ceil(len(modes) / ncols)
     with style.context():
-        fig = style.new_figure(3.6 * ncols + 2.6, 3.0 * nrows + 0.9)
+        fig = style.new_figure(max(3.6 * ncols, 5.0) + 2.6, 3.0 * nrows + 1.1)
         axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
         for p, (ax, mode) in enumerate(zip(axes.flat, modes)):
             mruns = sorted((r for r in runs if r.mode == mode), key=lambda r: r.seed)
@@ -59,10 +60,10 @@ def make(runs: list[Run], out: Path, name: str = "memorisation") -> Path:
                     if g in c:
                         ax.plot(r.arrays["steps"], c[g], color=colour, lw=0.8, alpha=0.45,
                                 gid=f"run:{r.seed}:{g}")
-                with_g = [(r, c[g]) for r, c in curves if g in c]
-                if len(with_g) > 1 and _same_steps([r for r, _ in with_g]):
-                    ax.plot(with_g[0][0].arrays["steps"], np.mean([v for _, v in with_g], axis=0),
-                            color=colour, lw=2.2, gid=f"mean:{g}")
+                with_g = [(r.arrays["steps"], c[g]) for r, c in curves if g in c]
+                if len(with_g) > 1:
+                    grid, mean = mean_over_runs(with_g)
+                    ax.plot(grid, mean, color=colour, lw=2.2, gid=f"mean:{g}")
             n_models = mruns[0].arrays["memorisation"].shape[1]
             ax.set_title(f"{mode} ({len(mruns)} run{'s' if len(mruns) > 1 else ''}, "
                          f"{n_models} model{'s' if n_models > 1 else ''} each)")
@@ -75,15 +76,21 @@ def make(runs: list[Run], out: Path, name: str = "memorisation") -> Path:
         handles = [Line2D([], [], color=style.GROUP_COLOURS[g], lw=2.2,
                           label=f"{style.GROUP_LABELS[g]}") for g in GROUPS]
         handles.append(Line2D([], [], color="#777777", lw=0.8, alpha=0.6, label="one run (thin)"))
-        handles.append(Line2D([], [], color="#777777", lw=2.2, label="mean over runs (thick)"))
+        handles.append(Line2D([], [], color="#777777", lw=2.2, label="mean over runs (thick;\na stopped run holds its last value)"))
         fig.legend(handles=handles, loc="outside right center")
-        fig.suptitle("Noise memorisation by training-sample group: correlation of the label's "
-                     r"neurons $w_{y,r}$ with the sample's noise $\xi_p$" "\n"
-                     "won / lost: the sample's dominant view is / is not the view its class "
-                     "ended with the larger Λ", x=0.02, ha="left")
+        fig.suptitle("Noise memorisation by training-sample group:\n"
+                     r"correlation of the label's neurons $w_{y,r}$ with the sample's noise $\xi_p$;"
+                     "\nwon / lost: the sample's dominant view is / is not the view\n"
+                     "its class ended with the larger Λ", x=0.02, ha="left")
         return style.save(fig, out, name, footer=caption(runs))
 
 
-def _same_steps(runs: list[Run]) -> bool:
-    s0 = runs[0].arrays["steps"]
-    return all(np.array_equal(r.arrays["steps"], s0) for r in runs[1:])
+def mean_over_runs(curves: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of step curves (steps (T_r,), values (T_r,)) on the union of their steps.
+
+    Runs stop at different steps (at their first 100% training accuracy); a stopped model no
+    longer changes, so each curve holds its last value after its last step.
+    """
+    grid = np.unique(np.concatenate([s for s, _ in curves]))  # (G,)
+    held = [v[np.clip(np.searchsorted(s, grid, side="right") - 1, 0, None)] for s, v in curves]
+    return grid, np.mean(held, axis=0)

@@ -8,6 +8,7 @@ pyplot, no backend switch), and nothing happens at import.
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 from typing import Iterator
 
@@ -75,5 +76,19 @@ def save(fig: Figure, out: Path, name: str, footer: str = "") -> Path:
         fig.supxlabel(footer, x=0.0, ha="left", fontsize=7.5, color="#444444", gid="footer")
     png = out / f"{name}.png"
     fig.savefig(png)
-    fig.savefig(out / f"{name}.pdf")
+    with _quiet_font_subsetting():
+        fig.savefig(out / f"{name}.pdf")
     return png
+
+
+@contextlib.contextmanager
+def _quiet_font_subsetting() -> Iterator[None]:
+    """Silence fontTools' warning about DejaVu's zero 'created' timestamp while a PDF embeds
+    it ("timestamp seems very low"): harmless, and it would clutter every ``mvt figures``."""
+    log = logging.getLogger("fontTools.ttLib.tables._h_e_a_d")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
