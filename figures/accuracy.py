@@ -68,13 +68,14 @@ def make(runs: list[Run], out: Path, name: str = "accuracy") -> Path:
             for j, (key, label, colour) in enumerate(METRICS):
                 cells = [tab[m][key] for m in modes]
                 xs = x + (j - 0.5) * WIDTH
-                ax.bar(xs, [c.mean for c in cells], WIDTH, color=colour, alpha=0.85, label=label,
-                       gid=f"bars:{key}")
+                bars = ax.bar(xs, [c.mean for c in cells], WIDTH, color=colour, alpha=0.85, label=label)
+                for bar, m in zip(bars, modes):
+                    bar.set_gid(f"bar:{m}:{key}")
                 for xi, c, m in zip(xs, cells, modes):
                     if c.ci is not None:
-                        ax.errorbar([xi], [c.mean], yerr=[[c.mean - c.ci[0]], [c.ci[1] - c.mean]],
-                                    fmt="none", ecolor="k", elinewidth=1, capsize=3,
-                                    gid=f"ci:{m}:{key}")
+                        eb = ax.errorbar([xi], [c.mean], yerr=[[c.mean - c.ci[0]], [c.ci[1] - c.mean]],
+                                         fmt="none", ecolor="k", elinewidth=1, capsize=3)
+                        eb.lines[2][0].set_gid(f"ci:{m}:{key}")  # the vertical segment
                     seeds = list(c.per_seed.values())
                     ax.plot(np.full(len(seeds), xi), seeds, ls="none", marker="o", ms=2.5,
                             color="k", alpha=0.5, gid=f"seeds:{m}:{key}")

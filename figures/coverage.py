@@ -26,7 +26,7 @@ from theory.results import Run
 from theory.stats import CONFIDENCE, t_interval
 
 from . import style
-from .runs import caption, of_modes
+from .runs import FigureInputError, caption, of_modes
 
 MODES = ("ensemble", "train-average")
 COLOURS = {"ensemble": "#1f77b4", "train-average": "#ff7f0e"}
@@ -85,7 +85,7 @@ def make(runs: list[Run], out: Path, name: str = "coverage") -> Path:
     shown = of_modes(runs, MODES)
     modes = [m for m in MODES if any(r.mode == m for r in shown)]
     if not modes:
-        raise ValueError(f"no run of modes {MODES} among {len(runs)} runs")
+        raise FigureInputError(f"no run of modes {MODES} among {len(runs)} runs")
     with style.context():
         fig = style.new_figure(7.5, 4.6)
         ax = fig.subplots()
@@ -97,10 +97,12 @@ def make(runs: list[Run], out: Path, name: str = "coverage") -> Path:
             colour, dx = COLOURS[mode], 0.06 * (i - (len(modes) - 1) / 2)
             lo = np.array([c[0] if c else m for c, m in zip(cov.ci, cov.mean)])
             hi = np.array([c[1] if c else m for c, m in zip(cov.ci, cov.mean)])
-            ax.errorbar(kp + dx, cov.mean, yerr=[cov.mean - lo, hi - cov.mean], color=colour,
-                        marker="o", ms=5, capsize=3, lw=1.6, gid=f"measured:{mode}",
+            eb = ax.errorbar(kp + dx, cov.mean, yerr=[cov.mean - lo, hi - cov.mean], color=colour,
+                             marker="o", ms=5, capsize=3, lw=1.6,
                         label=f"{mode}: measured, mean over {len(cov.per_seed)} seeds "
                               f"± {CONFIDENCE:.0%} CI")
+            eb.lines[0].set_gid(f"measured:{mode}")
+            eb.lines[2][0].set_gid(f"ci:{mode}")
             for s, c in cov.per_seed.items():
                 ax.plot(np.arange(1, len(c) + 1) + dx, c, color=colour, lw=0.6, alpha=0.35,
                         gid=f"seed:{mode}:{s}")

@@ -21,7 +21,7 @@ from theory.lottery import lottery_margin
 from theory.results import Run
 
 from . import style
-from .runs import caption, of_modes
+from .runs import FigureInputError, caption, of_modes
 
 MODES = ("single", "ensemble")
 OUTCOMES = ("view 1 only", "view 2 only", "both views", "neither view")
@@ -63,10 +63,10 @@ def points(runs: list[Run]) -> LotteryPoints:
             outcomes.append(outcome(np.asarray(m["learned"], dtype=bool)))
             seeds.append(run.seed)
     if len(margins) > 1:
-        raise ValueError(f"runs mix lottery margins {sorted(margins)} (different m or q); "
+        raise FigureInputError(f"runs mix lottery margins {sorted(margins)} (different m or q); "
                          "plot them separately")
     if not ratios:
-        raise ValueError(f"no run of modes {MODES} among {len(runs)} runs")
+        raise FigureInputError(f"no run of modes {MODES} among {len(runs)} runs")
     return LotteryPoints(np.concatenate(ratios), np.concatenate(outcomes), margins.pop(), seeds)
 
 

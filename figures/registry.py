@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 from theory.results import Run, find_runs
 
 from . import accuracy, coverage, lambda_trajectories, lottery, memorisation
-from .runs import of_modes
+from .runs import FigureInputError, of_modes
 
 Selector = Callable[[list[Run]], list[Run]]
 
@@ -69,7 +69,8 @@ def make_all(dirs: Path | str | Iterable[Path | str], out: Path | str,
 
     ``dirs``: run directories, directories of runs, or a ``mvt reproduce`` directory. Runs of
     different presets are drawn separately, in ``out/<preset>/``. A figure whose runs are absent
-    is skipped and ``report`` says so; nothing is simulated.
+    is skipped and ``report`` says so, as is one whose runs it cannot combine
+    (``FigureInputError``); nothing is simulated.
     """
     if isinstance(dirs, (str, Path)):
         dirs = [dirs]
@@ -86,7 +87,11 @@ def make_all(dirs: Path | str | Iterable[Path | str], out: Path | str,
             if not chosen:
                 report(f"{label}skipped {spec.name}: needs {spec.needs}; none found")
                 continue
-            path = spec.make(chosen, target)
+            try:
+                path = spec.make(chosen, target)
+            except FigureInputError as exc:  # e.g. runs that mix lottery margins
+                report(f"{label}skipped {spec.name}: {exc}")
+                continue
             report(f"{label}wrote {path} (+ .pdf) from {len(chosen)} run{'s' if len(chosen) > 1 else ''}")
             paths.append(path)
     return paths

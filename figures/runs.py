@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from theory.results import Run
 
+class FigureInputError(ValueError):
+    """The runs given cannot make this figure (none of the right kind, or incompatible ones)."""
+
+
 MODE_ORDER = ("single", "ensemble", "distill", "self-distill", "train-average")
 FAMILIES = (("", "network"), ("ntk-", "linearised (NTK)"), ("rf-", "linearised (random features)"))
 

@@ -27,3 +27,12 @@ INTERVAL_SLACK = 1e-12
 
 # Orthonormality of sampled feature frames (QR in float64): |F Fᵀ − I| stays O(1e-15·√d).
 ORTHONORMAL_ATOL = 1e-12
+
+# Figures read trajectories saved as float32 (memorisation) while run.json summaries were
+# computed in float64 before saving: a mean of float32-rounded values differs by at most a few
+# float32 ulps relative (eps 1.2e-7), so 1e-5 separates rounding from a wrong grouping.
+FIGURE_F32_RTOL = 1e-5
+
+# Values plotted by figures are the results' arrays passed through matplotlib unchanged (or one
+# float64 mean); comparisons allow float64 rounding only.
+FIGURE_RTOL = 1e-12
