@@ -120,6 +120,6 @@ def make(runs: list[Run], out: Path, name: str = "coverage") -> Path:
         ax.set_xlabel(r"members $K'$ (the first $K'$ of the ensemble)")
         ax.set_ylabel("fraction of classes with both\nviews learned by some member")
         ax.legend(loc="lower right", fontsize=8)  # the lower right is empty: coverage rises with K'
-        fig.suptitle("Ensemble coverage: classes whose two views are both learned by some of "
-                     "the first K' members", x=0.02, ha="left")
+        fig.suptitle("Ensemble coverage of the two views: fraction of classes whose\n"
+                     "two views are both learned by some of the first K' members", x=0.02, ha="left")
         return style.save(fig, out, name, footer=caption(shown, "thin lines: single seeds"))

@@ -55,15 +55,15 @@ def make(runs: list[Run], out: Path, name: str = "memorisation") -> Path:
             mruns = sorted((r for r in runs if r.mode == mode), key=lambda r: r.seed)
             curves = [(r, group_curves(r)) for r in mruns]
             for g in GROUPS:
-                colour = style.GROUP_COLOURS[g]
+                colour, ls = style.GROUP_COLOURS[g], style.GROUP_LINESTYLES[g]
                 for r, c in curves:
                     if g in c:
-                        ax.plot(r.arrays["steps"], c[g], color=colour, lw=0.8, alpha=0.45,
+                        ax.plot(r.arrays["steps"], c[g], color=colour, ls=ls, lw=0.8, alpha=0.45,
                                 gid=f"run:{r.seed}:{g}")
                 with_g = [(r.arrays["steps"], c[g]) for r, c in curves if g in c]
                 if len(with_g) > 1:
                     grid, mean = mean_over_runs(with_g)
-                    ax.plot(grid, mean, color=colour, lw=2.2, gid=f"mean:{g}")
+                    ax.plot(grid, mean, color=colour, ls=ls, lw=2.2, gid=f"mean:{g}")
             n_models = mruns[0].arrays["memorisation"].shape[1]
             ax.set_title(f"{mode} ({len(mruns)} run{'s' if len(mruns) > 1 else ''}, "
                          f"{n_models} model{'s' if n_models > 1 else ''} each)")
@@ -73,7 +73,7 @@ def make(runs: list[Run], out: Path, name: str = "memorisation") -> Path:
             ax.set_xlabel("GD step $t$")
         for ax in axes.flat[len(modes):]:
             ax.set_visible(False)
-        handles = [Line2D([], [], color=style.GROUP_COLOURS[g], lw=2.2,
+        handles = [Line2D([], [], color=style.GROUP_COLOURS[g], ls=style.GROUP_LINESTYLES[g], lw=2.2,
                           label=f"{style.GROUP_LABELS[g]}") for g in GROUPS]
         handles.append(Line2D([], [], color="#777777", lw=0.8, alpha=0.6, label="one run (thin)"))
         handles.append(Line2D([], [], color="#777777", lw=2.2, label="mean over runs (thick;\na stopped run holds its last value)"))

@@ -6,6 +6,8 @@ their linearised variants, prefixed ``ntk-`` or ``rf-`` (SPEC §4).
 
 from __future__ import annotations
 
+import os
+
 from theory.results import Run
 
 class FigureInputError(ValueError):
@@ -54,8 +56,8 @@ def caption(runs: list[Run], extra: str = "") -> str:
     modes = sorted({r.mode for r in runs}, key=mode_key)
     parts = [f"preset {', '.join(presets)}", f"mode{'s' if len(modes) > 1 else ''} {', '.join(modes)}",
              seeds_text(r.seed for r in runs)]
-    roots = sorted({str(r.path.parent) for r in runs})
-    parts.append(f"from {roots[0]}" + (f" (+{len(roots) - 1} more)" if len(roots) > 1 else ""))
+    paths = [str(r.path.resolve()) for r in runs]
+    parts.append(f"from {os.path.commonpath(paths) if len(paths) > 1 else paths[0]}")
     if extra:
         parts.append(extra)
     return " · ".join(parts)
