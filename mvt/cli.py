@@ -11,6 +11,8 @@ from theory import presets
 from theory.params import names as param_names
 from theory.params import with_overrides
 
+from . import cli_figures as _figures
+
 
 def _preset_help() -> str:
     return "; ".join(f"{n}: {d}" for n, (_, d) in presets.PRESETS.items())
@@ -96,7 +98,7 @@ def _register_core(sub) -> None:
 
 # Each entry adds its subcommands to the parser; a new command lives in its own module with a
 # ``register(subparsers)`` function and is listed here.
-REGISTRARS = [_register_core]
+REGISTRARS = [_register_core, _figures.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,7 +26,9 @@ from theory.data import Splits, make_splits
 from theory.params import Params
 from theory.results import write_run
 
-from .summary import GROUPS, accuracy, member_summary, memorisation_groups
+from theory.memorisation import GROUPS, memorisation_groups
+
+from .summary import accuracy, member_summary
 
 STREAMS = ("data", "models", "students", "evaluation")
 
@@ -120,7 +122,7 @@ def _group_means(mem: np.ndarray, lam_final: np.ndarray, train) -> np.ndarray:
     T, K, _ = mem.shape
     out = np.zeros((T, K, len(GROUPS)))
     for kk in range(K):
-        masks = memorisation_groups(mem[-1, kk], train.y, train.kind, train.dominant, lam_final[kk])
+        masks = memorisation_groups(train.y, train.kind, train.dominant, lam_final[kk])
         for g, name in enumerate(GROUPS):
             if masks[name].any():
                 out[:, kk, g] = mem[:, kk, masks[name]].mean(axis=1)

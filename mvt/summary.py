@@ -9,28 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.data import SINGLE
 from theory.lottery import lottery_set
+from theory.memorisation import memorisation_groups
 
-GROUPS = ("multi", "single_won", "single_lost")  # order of the memorisation group axis
+__all__ = ["accuracy", "member_summary", "memorisation_groups"]
 
 
 def accuracy(F: np.ndarray, y: np.ndarray) -> float:
     """Fraction of rows of F (N, k) whose argmax equals y."""
     return float((F.argmax(axis=1) == y).mean())
-
-
-def memorisation_groups(mem: np.ndarray, y: np.ndarray, kind: np.ndarray, dominant: np.ndarray,
-                        lambda_final: np.ndarray) -> dict[str, np.ndarray]:
-    """Boolean masks (N,) of the three sample groups of the memorisation diagnostic.
-
-    A single-view training sample *won* when its dominant view l̂ is the view its class ended
-    with the larger Λ, and *lost* otherwise.
-    """
-    single = kind == SINGLE
-    dom = np.where(single, dominant, 0)
-    won_view = lambda_final[y, dom] >= lambda_final[y, 1 - dom]
-    return {"multi": ~single, "single_won": single & won_view, "single_lost": single & ~won_view}
 
 
 def member_summary(*, lambda_max: np.ndarray, memorisation: np.ndarray, y: np.ndarray,
@@ -45,7 +32,7 @@ def member_summary(*, lambda_max: np.ndarray, memorisation: np.ndarray, y: np.nd
     """
     lam0, lamT = lambda_max[0], lambda_max[-1]
     learned = lamT > learned_threshold
-    groups = memorisation_groups(memorisation[-1], y, kind, dominant, lamT)
+    groups = memorisation_groups(y, kind, dominant, lamT)
     mem = {}
     for name, mask in groups.items():
         vals = memorisation[-1][mask]

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import bounds
 from tests import strategies as bst
-from tests.tolerances import (BOUND_RTOL, DRIVE_RTOL, MC_SAMPLES, MC_Z, ORDER_RTOL, QUAD_ATOL,
+from tests.tolerances import (CANCELLATION_FACTOR, BOUND_RTOL, DRIVE_RTOL, MC_SAMPLES, MC_Z, ORDER_RTOL, QUAD_ATOL,
                                TIGHT_STEP_CAP, TIGHTNESS_FLOOR)
 
 # Budgets: the machine has 2 shared cores; these keep the non-slow file well under a minute.
@@ -285,7 +285,10 @@ def test_check_holds_on_synthetic_trajectories(case, every):
     estimated = bounds.check_trajectory(run.x, run.y, steps, lr, setup.power, setup.level,
                                         strength=None)
     assert estimated.holds and estimated.premises
-    assert estimated.strength <= setup.strength * (1 + BOUND_RTOL)
+    # S is estimated from differences of consecutive values: cancellation costs eps/growth
+    growth = np.diff(run.y) / run.y[:-1]
+    slack = max(BOUND_RTOL, CANCELLATION_FACTOR * np.finfo(float).eps / growth[growth > 0].min())
+    assert estimated.strength <= setup.strength * (1 + slack)
 
 
 def _worst_run(q=4, delta=0.01, reserve=0.2, strength=1.0):

@@ -80,3 +80,18 @@ false alarm has probability < 1.4e-4 per run (the seeds are fixed anyway)."""
 DRIVE_RTOL = 1e-6
 """The drive constant is derived at zero logits; the test network has logits of order
 F_i ~ C_p·s(z·Λ) <= 1e-8, which moves softmax by O(F_i) relative, far below 1e-6."""
+
+# Figures read trajectories saved as float32 (memorisation) while run.json summaries were
+# computed in float64 before saving: a mean of float32-rounded values differs by at most a few
+# float32 ulps relative (eps 1.2e-7), so 1e-5 separates rounding from a wrong grouping.
+FIGURE_F32_RTOL = 1e-5
+
+# Values plotted by figures are the results' arrays passed through matplotlib unchanged (or one
+# float64 mean); comparisons allow float64 rounding only.
+FIGURE_RTOL = 1e-12
+
+# An estimate built from differences of consecutive values (e.g. the loser strength S_j =
+# growth of y / growth allowed) loses digits to cancellation: each difference has relative
+# error <= 2·eps/(relative growth), a ratio of two such <= 4·eps/growth; 8 leaves a factor 2.
+# (Hypothesis found S estimated 1.3e-9 above its true value when y grew by ~1e-7 per step.)
+CANCELLATION_FACTOR = 8.0
