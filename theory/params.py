@@ -126,11 +126,31 @@ def check_value(name: str, value: Any) -> None:
             raise _bad(name, value, "must be an integer >= 2k, or inf")
 
 
+def _coerce(obj: Any, name: str) -> None:
+    """Store a checked value in its declared type (an int given for a float field becomes float).
+
+    Without this, ``lr=96`` from a TOML file or a script and ``lr=96.0`` from ``--set`` would
+    be different objects with different JSON (and sweep hashes), and the compiled kernels would
+    be specialised once more for an integer step size.
+    """
+    kind = LIMITS[name][0]
+    value = getattr(obj, name)
+    if kind == "float":
+        typed = float(value)
+    elif kind == "int" or (kind == "dim" and value != INF):
+        typed = int(value)
+    else:
+        return
+    if type(value) is not type(typed):
+        object.__setattr__(obj, name, typed)  # frozen dataclass: set once, at construction
+
+
 def validate(obj: Any) -> None:
     """Check every field of a parameter dataclass against ``LIMITS``, then cross-field rules."""
     for f in dataclasses.fields(obj):
         if f.name in LIMITS:
             check_value(f.name, getattr(obj, f.name))
+            _coerce(obj, f.name)
     check = getattr(obj, "_cross_check", None)
     if check is not None:
         check()
