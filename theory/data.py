@@ -97,7 +97,8 @@ def _choose_features(params: DataParams, y: np.ndarray, rng: np.random.Generator
     order = np.argsort(key, axis=1, kind="stable")  # (N, 2k) feature indices, present first
     n_present = present.reshape(n, 2 * k).sum(axis=1)
     n_slots = params.feature_slots
-    slots = order[:, :n_slots].astype(np.int64)  # (N, S)
+    slots = np.full((n, n_slots), -1, dtype=np.int64)  # (N, S); S may exceed the 2k features
+    slots[:, :min(n_slots, 2 * k)] = order[:, :n_slots]
     slots[np.arange(n_slots)[None, :] >= n_present[:, None]] = -1
     return slots, int((n_present > n_slots).sum())
 
