@@ -190,7 +190,7 @@ preset = "tiny"
 modes = ["single"]
 seeds = [0, 1, 2, 3]
 [set]
-n_steps = 400
+n_steps = 200
 stop_at_full_accuracy = false
 [grid]
 init_std = [0.005, 0.006, 0.008, 0.01]
