@@ -76,7 +76,6 @@ def execute(task: dict[str, Any]) -> Outcome:
     an exception raised by the run itself (divergence, a bad parameter) is deterministic in
     the task, so it is persisted and not retried unless asked.
     """
-    limit_threads(1)
     import json
 
     from theory.params import Params
@@ -107,7 +106,7 @@ def _lost(exc: BaseException) -> Outcome:
 
 
 class Serial:
-    """Runs tasks one after another in this process (tests, debugging)."""
+    """Runs tasks one after another in this process (tests, debugging); threads as they are."""
 
     name = "serial"
 
@@ -198,7 +197,8 @@ class DaskPool:
                 cluster = self.address
             self.client = Client(cluster)
             self._own.insert(0, self.client)
-        self.client.run(limit_threads, 1)
+            if self.address != "local":  # workers we did not spawn: limit them at run time
+                self.client.run(limit_threads, 1)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -227,3 +227,20 @@ def test_kill_minus_nine_then_resume(tmp_path):
     assert index["counts"]["done"] == n_total
     for row in index["runs"]:
         load_run(out / row["path"])
+
+
+@pytest.mark.slow
+def test_cli_dask_local_cluster_of_processes(tmp_path):
+    """`mvt sweep --dask local`: worker processes spawned by a LocalCluster, same results."""
+    pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    spec = tmp_path / "s.toml"
+    spec.write_text(SPEC)
+    run_sweep(load_spec(spec), tmp_path / "serial", Serial(), stream=None)
+    res = subprocess.run([sys.executable, "-m", "mvt.cli", "sweep", str(spec), "--out",
+                          str(tmp_path / "dask"), "--dask", "local", "--workers", "2"], cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0, res.stderr
+    rows = {p: {r["id"]: r["metrics"] for r in json.loads((tmp_path / p / INDEX_JSON).read_text())["runs"]}
+            for p in ("serial", "dask")}
+    assert rows["serial"] == rows["dask"]
