@@ -25,8 +25,51 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def group_by_point(sweep_dir: Path) -> list[tuple[str, dict, list]]:
+    """The finished runs of a sweep directory grouped by their resolved parameters.
+
+    Returns ``(point_id, point, runs)`` triples in the index's order; ``point`` holds the
+    varied parameters (the sweep file's grid). Only runs the index lists as done are read, so
+    runs left from an earlier version of the sweep file do not leak into its points.
+    """
+    from theory.results import load_run
+
+    from .sweep import canonical_params, load_index, point_id
+
+    index = load_index(sweep_dir)
+    groups: dict[str, tuple[str, dict, list]] = {}
+    for row in index["runs"]:
+        if row["status"] != "done":
+            continue
+        run = load_run(Path(sweep_dir) / row["path"])
+        pid = point_id(canonical_params(run.record["params"]))
+        groups.setdefault(pid, (pid, row["point"], []))[2].append(run)
+    return list(groups.values())
+
+
+def check_sweep(sweep_dir: Path, out: Path | None = None) -> tuple[list[list[dict]], str]:
+    """The claims per point of a sweep: claims.json is one list per point (INTERFACE.md)."""
+    per_point, texts = [], []
+    for pid, point, runs in group_by_point(sweep_dir):
+        rows = [{**r, "point": point, "point_id": pid} for r in evaluate_all(runs)]
+        per_point.append(rows)
+        where = ", ".join(f"{k}={v}" for k, v in point.items())
+        texts.append(f"point {pid} [{where}]: {len(runs)} runs, seeds "
+                     f"{sorted({r.seed for r in runs})}\n" + format_table(rows))
+    target = Path(out or sweep_dir) / "claims.json"
+    write_json(target, per_point)
+    return per_point, "\n\n".join(texts) + f"\n{len(per_point)} points; wrote {target}"
+
+
 def check(dirs: list[Path], out: Path | None = None) -> tuple[list[dict], str]:
-    """Evaluate every applicable claim over the runs found below ``dirs``; write claims.json."""
+    """Evaluate every applicable claim over the runs found below ``dirs``; write claims.json.
+
+    A single sweep directory is checked point by point (:func:`check_sweep`).
+    """
+    from .sweep import is_sweep
+
+    if len(dirs) == 1 and is_sweep(dirs[0]):
+        return check_sweep(dirs[0], out)
     runs = find_runs(dirs)
     rows = evaluate_all(runs, CLAIMS + [C9])
     target = (out or (dirs[0] if dirs[0].is_dir() else dirs[0].parent))

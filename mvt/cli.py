@@ -98,7 +98,9 @@ def _register_core(sub) -> None:
 
 # Each entry adds its subcommands to the parser; a new command lives in its own module with a
 # ``register(subparsers)`` function and is listed here.
-REGISTRARS = [_register_core, _figures.register]
+from . import cli_sweep  # noqa: E402
+
+REGISTRARS = [_register_core, _figures.register, cli_sweep.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

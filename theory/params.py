@@ -35,6 +35,14 @@ INF = math.inf
 
 _Limit = tuple  # (kind, low, high, low_open, high_open, meaning)
 
+# Upper ends of the scale parameters (patch and coefficient sizes, ϱ, σ_0) and of the step size.
+# The model has none, the arithmetic does: beyond these, squares and powers overflow float64
+# (s_p² of s_p = 1e308) or the tracked projections (|<w, v>| <= σ_0·√d + T·η·max|x|, T <= 1e8)
+# leave the float32 range they are saved in, and a run would end in an overflow instead of a
+# result. The values are 10^3–10^4 times the presets' and do not limit the regimes of SPEC §6.
+SCALE_MAX = 1e3
+LR_MAX = 1e6
+
 LIMITS: dict[str, _Limit] = {
     # data
     "n_classes": ("int", 2, 10_000, False, False, "number of classes k"),
@@ -43,16 +51,16 @@ LIMITS: dict[str, _Limit] = {
     "patches_per_feature": ("int", 1, 1_000_000, False, False, "patches carrying one feature C_p"),
     "offclass_rate": ("float", 0.0, None, False, False, "expected off-class features s (each present w.p. s/k)"),
     "feature_noise": ("float", 0.0, 1.0, False, True, "feature-noise bound γ (α in [0, γ])"),
-    "noise_norm": ("float", 0.0, None, False, False, "patch-noise norm s_p = σ_p·√d"),
+    "noise_norm": ("float", 0.0, SCALE_MAX, False, False, "patch-noise norm s_p = σ_p·√d"),
     "faint_view": ("float", 0.0, 1.0, False, False, "faint-view weight ρ of single-view data"),
     "offclass_single": ("float", 0.0, 1.0, False, False, "off-class weight Γ of single-view data"),
     "single_view_frac": ("float", 0.0, 1.0, False, False, "fraction μ of single-view samples"),
     "n_train": ("int", 1, 10_000_000, False, False, "training samples N"),
     "n_test": ("int", 1, 10_000_000, False, False, "samples in each test set"),
-    "c_true": ("float", 1.0, None, False, False, "upper end of a true view's coefficient sum (reading)"),
-    "c_off_lo": ("float", 0.0, None, False, False, "lower end of an off-class coefficient sum, multi-view (reading)"),
-    "c_off_hi": ("float", 0.0, None, False, False, "upper end of an off-class coefficient sum, multi-view"),
-    "c_faint": ("float", 1.0, None, False, False, "faint view's sum lies in [ρ, c_faint·ρ] (reading)"),
+    "c_true": ("float", 1.0, SCALE_MAX, False, False, "upper end of a true view's coefficient sum (reading)"),
+    "c_off_lo": ("float", 0.0, SCALE_MAX, False, False, "lower end of an off-class coefficient sum, multi-view (reading)"),
+    "c_off_hi": ("float", 0.0, SCALE_MAX, False, False, "upper end of an off-class coefficient sum, multi-view"),
+    "c_faint": ("float", 1.0, SCALE_MAX, False, False, "faint view's sum lies in [ρ, c_faint·ρ] (reading)"),
     "split": ("choice", None, ("equal", "random"), False, False, "how a feature's coefficient sum splits over its C_p patches"),
     "features": ("choice", None, ("basis", "random"), False, False, "the 2k orthonormal features: standard basis or a random frame"),
     "noise_mode": ("choice", None, ("isotropic", "orthogonal", "own"), False, False,
@@ -60,10 +68,10 @@ LIMITS: dict[str, _Limit] = {
     # network
     "n_neurons": ("int", 1, 100_000, False, False, "filters per class m"),
     "power": ("int", 3, 64, False, False, "smoothed-ReLU power q"),
-    "threshold": ("float", 0.0, None, True, False, "smoothed-ReLU threshold ϱ"),
-    "init_std": ("float", 0.0, None, True, False, "initial weight std σ_0"),
+    "threshold": ("float", 0.0, SCALE_MAX, True, False, "smoothed-ReLU threshold ϱ"),
+    "init_std": ("float", 0.0, SCALE_MAX, True, False, "initial weight std σ_0"),
     # training
-    "lr": ("float", 0.0, None, True, False, "gradient-descent step η"),
+    "lr": ("float", 0.0, LR_MAX, True, False, "gradient-descent step η"),
     "n_steps": ("int", 1, 100_000_000, False, False, "maximum number of steps T"),
     "track_every": ("int", 1, 100_000_000, False, False, "steps between two tracking points"),
     "stop_at_full_accuracy": ("bool", None, None, False, False, "stop each model at its first 100% training accuracy"),
@@ -126,11 +134,31 @@ def check_value(name: str, value: Any) -> None:
             raise _bad(name, value, "must be an integer >= 2k, or inf")
 
 
+def _coerce(obj: Any, name: str) -> None:
+    """Store a checked value in its declared type (an int given for a float field becomes float).
+
+    Without this, ``lr=96`` from a TOML file or a script and ``lr=96.0`` from ``--set`` would
+    be different objects with different JSON (and sweep hashes), and the compiled kernels would
+    be specialised once more for an integer step size.
+    """
+    kind = LIMITS[name][0]
+    value = getattr(obj, name)
+    if kind == "float":
+        typed = float(value)
+    elif kind == "int" or (kind == "dim" and value != INF):
+        typed = int(value)
+    else:
+        return
+    if type(value) is not type(typed):
+        object.__setattr__(obj, name, typed)  # frozen dataclass: set once, at construction
+
+
 def validate(obj: Any) -> None:
     """Check every field of a parameter dataclass against ``LIMITS``, then cross-field rules."""
     for f in dataclasses.fields(obj):
         if f.name in LIMITS:
             check_value(f.name, getattr(obj, f.name))
+            _coerce(obj, f.name)
     check = getattr(obj, "_cross_check", None)
     if check is not None:
         check()
@@ -310,6 +338,20 @@ def names() -> list[str]:
     return out + ["noise_std"]
 
 
+def _noise_std(value: Any) -> float:
+    """The ``noise_std`` alias as a float (text or number), with errors that name it."""
+    why = "must be a finite number >= 0"
+    v = value
+    if isinstance(value, str):
+        try:
+            v = float(value.strip())
+        except ValueError:
+            raise _bad("noise_std", value, why) from None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+        raise _bad("noise_std", value, why)
+    return float(v)
+
+
 def with_overrides(params: Params, overrides: dict[str, Any]) -> Params:
     """Return ``params`` with fields replaced by name (values already typed, or text).
 
@@ -322,7 +364,7 @@ def with_overrides(params: Params, overrides: dict[str, Any]) -> Params:
     noise_std = None
     for name, value in overrides.items():
         if name == "noise_std":
-            noise_std = float(value) if not isinstance(value, str) else parse_value("noise_norm", value)
+            noise_std = _noise_std(value)
             continue
         part = _part_of(name)
         if part is None:
@@ -334,8 +376,6 @@ def with_overrides(params: Params, overrides: dict[str, Any]) -> Params:
     if noise_std is not None:
         if data.dim == INF:
             raise ValueError("noise_std cannot be set with dim=inf: set noise_norm (= σ_p·√d) instead")
-        if noise_std < 0 or not math.isfinite(noise_std):
-            raise _bad("noise_std", noise_std, "must be a finite number >= 0")
         data = dataclasses.replace(data, noise_norm=noise_std * math.sqrt(data.dim))
     return Params(
         data=data,

@@ -49,6 +49,12 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8), atomically: readers see the old file or the new one."""
+    data = text.encode()
+    _atomic_write(Path(path), lambda fh: fh.write(data))
+
+
 def write_json(path: Path, obj: Any) -> None:
     """Write ``obj`` as indented JSON, atomically."""
     data = json.dumps(obj, indent=2, allow_nan=False, default=_json_default).encode()
@@ -78,6 +84,19 @@ def write_run(out: Path, record: dict[str, Any], arrays: dict[str, np.ndarray]) 
     return out
 
 
+def write_run_bytes(out: Path, npz: bytes, record: dict[str, Any]) -> Path:
+    """Write a run directory from an already-encoded ``trajectories.npz`` and its record.
+
+    For runs computed elsewhere (a sweep worker process or a Dask worker) and written by one
+    process: the same order as :func:`write_run` (arrays first, the JSON that marks the run
+    complete last), both atomic.
+    """
+    out = Path(out)
+    _atomic_write(out / TRAJ_NPZ, lambda fh: fh.write(npz))
+    write_json(out / RUN_JSON, {**record, "schema": SCHEMA})
+    return out
+
+
 @dataclass
 class Run:
     """A loaded run: its JSON record and its arrays."""
@@ -95,6 +114,34 @@ class Run:
         return int(self.record["seed"])
 
 
+class _NonFinite(Exception):
+    pass
+
+
+def _reject_constant(name: str):
+    """json.loads hook: Python's JSON reader accepts NaN and Infinity; a run never holds them."""
+    raise _NonFinite(name)
+
+
+def _check_record(jpath: Path, record: dict[str, Any]) -> None:
+    """Types of the keys every reader relies on, and parameters that still validate."""
+    from .params import Params  # results stays importable without the parameter module's cost
+
+    if not isinstance(record["mode"], str):
+        raise ResultError(f"{jpath}: mode is {record['mode']!r}, expected a string")
+    seed = record["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ResultError(f"{jpath}: seed is {seed!r}, expected an integer >= 0")
+    if not isinstance(record["members"], list) or not all(isinstance(m, dict) for m in record["members"]):
+        raise ResultError(f"{jpath}: members must be a list of objects")
+    if not isinstance(record["model"], dict):
+        raise ResultError(f"{jpath}: model must be an object")
+    try:
+        Params.from_dict(record["params"])
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ResultError(f"{jpath}: params do not validate ({type(exc).__name__}: {exc})") from None
+
+
 def load_run(path: Path) -> Run:
     """Load and validate one run directory; ``ResultError`` names the file at fault."""
     path = Path(path)
@@ -102,14 +149,17 @@ def load_run(path: Path) -> Run:
     if not jpath.is_file():
         raise ResultError(f"{jpath}: no run.json (not a run directory, or the run did not finish)")
     try:
-        record = json.loads(jpath.read_text())
+        record = json.loads(jpath.read_text(), parse_constant=_reject_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ResultError(f"{jpath}: not valid JSON ({exc})") from None
+    except _NonFinite as exc:
+        raise ResultError(f"{jpath}: holds a non-finite number ({exc}); results are always finite") from None
     if not isinstance(record, dict) or record.get("schema") != SCHEMA:
         raise ResultError(f"{jpath}: schema is {record.get('schema') if isinstance(record, dict) else None!r}, expected {SCHEMA!r}")
     missing = [k for k in REQUIRED_KEYS if k not in record]
     if missing:
         raise ResultError(f"{jpath}: missing keys {missing}")
+    _check_record(jpath, record)
     try:
         with np.load(npath) as z:
             arrays = {k: z[k] for k in z.files}
@@ -126,6 +176,9 @@ def load_run(path: Path) -> Run:
     for name in ("lambda_max", "lambda_sum", "memorisation"):
         if arrays[name].shape[0] != T:
             raise ResultError(f"{npath}: array {name!r} has {arrays[name].shape[0]} tracking points, steps has {T}")
+    for name, arr in arrays.items():
+        if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+            raise ResultError(f"{npath}: array {name!r} holds non-finite values")
     if len(record["members"]) != arrays["lambda_max"].shape[1]:
         raise ResultError(f"{jpath}: {len(record['members'])} members but arrays hold {arrays['lambda_max'].shape[1]} models")
     return Run(path=path, record=record, arrays=arrays)
