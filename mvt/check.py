@@ -7,6 +7,7 @@ from pathlib import Path
 from bounds import C9
 from theory.claims import CLAIMS, evaluate_all
 from theory.results import find_runs, write_json
+from theory.sweeps import claims_per_point, is_sweep
 
 
 def _fmt(x) -> str:
@@ -25,34 +26,11 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def group_by_point(sweep_dir: Path) -> list[tuple[str, dict, list]]:
-    """The finished runs of a sweep directory grouped by their resolved parameters.
-
-    Returns ``(point_id, point, runs)`` triples in the index's order; ``point`` holds the
-    varied parameters (the sweep file's grid). Only runs the index lists as done are read, so
-    runs left from an earlier version of the sweep file do not leak into its points.
-    """
-    from theory.results import load_run
-
-    from .sweep import canonical_params, load_index, point_id
-
-    index = load_index(sweep_dir)
-    groups: dict[str, tuple[str, dict, list]] = {}
-    for row in index["runs"]:
-        if row["status"] != "done":
-            continue
-        run = load_run(Path(sweep_dir) / row["path"])
-        pid = point_id(canonical_params(run.record["params"]))
-        groups.setdefault(pid, (pid, row["point"], []))[2].append(run)
-    return list(groups.values())
-
-
 def check_sweep(sweep_dir: Path, out: Path | None = None) -> tuple[list[list[dict]], str]:
     """The claims per point of a sweep: claims.json is one list per point (INTERFACE.md)."""
-    per_point, texts = [], []
-    for pid, point, runs in group_by_point(sweep_dir):
-        rows = [{**r, "point": point, "point_id": pid} for r in evaluate_all(runs)]
-        per_point.append(rows)
+    per_point, groups = claims_per_point(sweep_dir, CLAIMS + [C9])
+    texts = []
+    for rows, (pid, point, runs) in zip(per_point, groups):
         where = ", ".join(f"{k}={v}" for k, v in point.items())
         texts.append(f"point {pid} [{where}]: {len(runs)} runs, seeds "
                      f"{sorted({r.seed for r in runs})}\n" + format_table(rows))
@@ -66,8 +44,6 @@ def check(dirs: list[Path], out: Path | None = None) -> tuple[list[dict], str]:
 
     A single sweep directory is checked point by point (:func:`check_sweep`).
     """
-    from .sweep import is_sweep
-
     if len(dirs) == 1 and is_sweep(dirs[0]):
         return check_sweep(dirs[0], out)
     runs = find_runs(dirs)

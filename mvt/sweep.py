@@ -32,7 +32,6 @@ complete runs only.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import itertools
 import json
@@ -48,12 +47,12 @@ from typing import Any, TextIO
 from theory import presets
 from theory.params import LIMITS, Params, names, with_overrides
 from theory.results import RUN_JSON, TRAJ_NPZ, ResultError, load_run, write_json, write_run_bytes, write_text
+from theory.sweeps import (INDEX_JSON, RUNS, SCHEMA, canonical_params, is_sweep, load_index,  # noqa: F401
+                           param_hash, point_id)
 
 from .executors import Serial, execute
 
-SCHEMA = "mvt.sweep/1"
-INDEX_JSON, INDEX_CSV, ERROR_JSON = "index.json", "index.csv", "error.json"
-RUNS = "runs"
+INDEX_CSV, ERROR_JSON = "index.csv", "error.json"
 _SPEC_KEYS = ("preset", "modes", "seeds", "set", "grid", "description")
 METRICS = ("train_acc", "test_acc_multi", "test_acc_single", "stopped_at_mean")
 
@@ -190,24 +189,9 @@ def parse_spec(obj: dict, source: str = "<sweep>") -> SweepSpec:
 # Points, tasks and their ids
 # ------------------------------------------------------------------------------------------
 
-def _hash(obj: Any, n: int = 16) -> str:
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:n]
-
-
-def point_id(params: dict) -> str:
-    """Hash of a fully resolved parameter dict (``Params.to_dict()``): one id per point."""
-    return _hash({"params": params}, 12)
-
-
 def run_id(params: dict, mode: str, seed: int) -> str:
     """Hash of the resolved parameters, the mode and the seed: the run's directory name."""
-    return _hash({"params": params, "mode": mode, "seed": int(seed)})
-
-
-def canonical_params(params: dict) -> dict:
-    """A recorded parameter dict in the one form fresh ``Params`` objects give (ints vs floats)."""
-    return Params.from_dict(params).to_dict()
+    return param_hash({"params": params, "mode": mode, "seed": int(seed)})
 
 
 @dataclass(frozen=True)
@@ -356,14 +340,6 @@ class Index:
         write_text(self.out / INDEX_CSV, buf.getvalue())
 
 
-def is_sweep(path: Path) -> bool:
-    """True when ``path`` is a sweep directory (holds an index of this schema)."""
-    try:
-        return json.loads((Path(path) / INDEX_JSON).read_text()).get("schema") == SCHEMA
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
 # ------------------------------------------------------------------------------------------
 # Running
 # ------------------------------------------------------------------------------------------
@@ -509,14 +485,3 @@ def _store(task: dict, outcome: dict, out: Path, index: Index) -> None:
                                           "seconds": outcome["seconds"], "mode": task["mode"],
                                           "seed": task["seed"], "params": task["params"]})
     index.update(rid, status="failed", cached=False, error=outcome["error"], seconds=outcome["seconds"])
-
-
-def load_index(path: Path) -> dict:
-    """The index of a sweep directory (``ValueError`` if it is not one)."""
-    try:
-        idx = json.loads((Path(path) / INDEX_JSON).read_text())
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{Path(path) / INDEX_JSON}: not a readable sweep index ({exc})") from None
-    if not isinstance(idx, dict) or idx.get("schema") != SCHEMA:
-        raise ValueError(f"{Path(path) / INDEX_JSON}: not a sweep index (schema {SCHEMA!r})")
-    return idx
