@@ -13,7 +13,7 @@ Three layers, one concept per private module:
 Imports numpy, scipy, sympy and math, and theory (claim C9 reads run records).
 """
 
-from ._claim import C9, evaluate_c9
+from ._claim import C9, LEVEL_FRACTION, MemberCheck, check_member, evaluate_c9
 
 from ._lottery import (derive_coverage, derive_coverage_symmetric, derive_lottery_margins,
                        derive_lottery_slack, derive_membership_integral, derive_membership_probability,
@@ -37,7 +37,7 @@ from ._tensor_power import (derive_blowup_clock, derive_blowup_time, derive_cloc
 from ._trajectory import TrajectoryCheck, check_trajectories, check_trajectory, winner_loser
 
 __all__ = [
-    "C9", "evaluate_c9",
+    "C9", "evaluate_c9", "check_member", "MemberCheck", "LEVEL_FRACTION",
     # tensor-power bound, symbolic
     "derive_ode_clock_solution", "derive_ode_solution", "derive_blowup_clock", "derive_blowup_time",
     "derive_clock_to_level", "derive_time_to_level", "derive_continuous_bound_raw",

@@ -21,13 +21,15 @@ fraction of vacuous checks, and the fraction where the lemma's premises held on 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from theory.claims import Claim, Measurement
 from theory.results import Run
 from theory.stats import band_verdict, wilson
 
-from ._trajectory import check_trajectories
+from ._trajectory import TrajectoryCheck, check_trajectories
 
 LEVEL_FRACTION = 0.25
 """A = ϱ/4. Below ϱ the growth of Λ is η·c·(Λ/ϱ)^{q−1}: the relative step η·c·Λ^{q−2}/ϱ^{q−1}
@@ -38,13 +40,46 @@ bound (D) is nearly vacuous."""
 BAND = (0.90, 1.0)
 
 
-def _trajectories(run: Run):
+def trajectories(run: Run) -> tuple[np.ndarray, np.ndarray]:
+    """Λ (T, K, k, 2) and steps (T,) as C9 reads them: per step when saved, else the tracking grid."""
     if "lambda_steps" in run.arrays:
         lam = run.arrays["lambda_steps"]  # (n+1, K, k, 2)
         steps = np.arange(lam.shape[0])
     else:
         lam, steps = run.arrays["lambda_max"], run.arrays["steps"]
     return lam, steps
+
+
+@dataclass(frozen=True)
+class MemberCheck:
+    """C9's check of one model: the classes of its lottery set M, n = |M|."""
+
+    classes: np.ndarray  # (n,) class indices i in M
+    winner: np.ndarray  # (n,) view index (0 or 1) of the M view
+    steps: np.ndarray  # (T,) steps of the trajectories
+    x: np.ndarray  # (T, n) winner Λ_{i,l}(t)
+    y: np.ndarray  # (T, n) loser Λ_{i,3−l}(t)
+    level: float  # A = LEVEL_FRACTION·ϱ
+    result: TrajectoryCheck  # fields of shape (n,)
+    positive: np.ndarray  # (n,) x_0 > 0 and y_0 > 0 (outside the lemma otherwise)
+
+
+def check_member(run: Run, member: int) -> MemberCheck | None:
+    """The bound (D) along model ``member``'s M classes; None when its M is empty."""
+    p = run.record["params"]
+    level = LEVEL_FRACTION * p["network"]["threshold"]
+    lam, steps = trajectories(run)
+    M = np.asarray(run.record["members"][member]["lottery"], dtype=bool)  # (k, 2)
+    in_m = M.any(axis=1)
+    if not in_m.any():
+        return None
+    win = np.argmax(M, axis=1)  # (k,)
+    x = np.take_along_axis(lam[:, member], win[None, :, None], axis=2)[..., 0][:, in_m]
+    y = np.take_along_axis(lam[:, member], (1 - win)[None, :, None], axis=2)[..., 0][:, in_m]
+    res = check_trajectories(x, y, steps, p["train"]["lr"], p["network"]["power"], level,
+                             strength=1.0)
+    return MemberCheck(np.flatnonzero(in_m), win[in_m], np.asarray(steps), x, y, float(level), res,
+                       (x[0] > 0) & (y[0] > 0))  # the lemma starts from positive correlations
 
 
 def evaluate_c9(runs: list[Run]) -> Measurement:
@@ -54,20 +89,11 @@ def evaluate_c9(runs: list[Run]) -> Measurement:
     for run in runs:
         if run.mode != "single":
             continue
-        p = run.record["params"]
-        level = LEVEL_FRACTION * p["network"]["threshold"]
-        lam, steps = _trajectories(run)
-        for kk, member in enumerate(run.record["members"]):
-            M = np.asarray(member["lottery"], dtype=bool)  # (k, 2)
-            in_m = M.any(axis=1)
-            if not in_m.any():
+        for kk in range(len(run.record["members"])):
+            mc = check_member(run, kk)
+            if mc is None:
                 continue
-            win = np.argmax(M, axis=1)  # (k,)
-            x = np.take_along_axis(lam[:, kk], win[None, :, None], axis=2)[..., 0][:, in_m]
-            y = np.take_along_axis(lam[:, kk], (1 - win)[None, :, None], axis=2)[..., 0][:, in_m]
-            res = check_trajectories(x, y, steps, p["train"]["lr"], p["network"]["power"], level,
-                                     strength=1.0)
-            positive = (x[0] > 0) & (y[0] > 0)  # the lemma starts from positive correlations
+            res, positive = mc.result, mc.positive
             ok = res.reached & np.isfinite(res.bound) & positive
             seeds.add(run.seed)
             n_zero_start += int((res.reached & ~positive).sum())
