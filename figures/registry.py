@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 from theory.results import Run, find_runs
 
-from . import accuracy, coverage, lambda_trajectories, lottery, memorisation
+from . import accuracy, coverage, lambda_trajectories, lottery, memorisation, tensor_power
 from .runs import FigureInputError, of_modes
 
 Selector = Callable[[list[Run]], list[Run]]
@@ -57,6 +57,8 @@ FIGURES: list[FigureSpec] = [
     FigureSpec("lottery", lottery.make, of_any_mode(*lottery.MODES),
                "runs of mode 'single' or 'ensemble'"),
     FigureSpec("accuracy", accuracy.make, every_run, "any runs"),
+    FigureSpec("tensor_power", tensor_power.make, of_any_mode(*tensor_power.MODES),
+               "a run of mode 'single' (with a class in its lottery set M)"),
     FigureSpec("memorisation", memorisation.make, every_run, "any runs"),
     FigureSpec("coverage", coverage.make, with_mode("ensemble", "train-average"),
                "runs of mode 'ensemble'"),
