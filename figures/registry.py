@@ -3,8 +3,7 @@
 A figure is a :class:`FigureSpec`: its name, a pure function ``make(runs, out) -> Path`` and
 ``select(runs) -> runs``, the runs it reads (empty when its inputs are absent, and the figure is
 skipped with a message saying what it needs). Adding a figure is one entry in ``FIGURES``.
-Figures 4 (tensor-power bound) and 7 (phase diagram) will join when the bounds and sweeps
-packages exist.
+The phase diagram reads the sweep directory its runs belong to (``theory.sweeps``).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from typing import Callable, Iterable
 
 from theory.results import Run, find_runs
 
-from . import accuracy, coverage, lambda_trajectories, lottery, memorisation, tensor_power
+from . import accuracy, coverage, lambda_trajectories, lottery, memorisation, phase_diagram, tensor_power
 from .runs import FigureInputError, of_modes
 
 Selector = Callable[[list[Run]], list[Run]]
@@ -62,6 +61,7 @@ FIGURES: list[FigureSpec] = [
     FigureSpec("memorisation", memorisation.make, every_run, "any runs"),
     FigureSpec("coverage", coverage.make, with_mode("ensemble", "train-average"),
                "runs of mode 'ensemble'"),
+    FigureSpec("phase_diagram", phase_diagram.make, phase_diagram.select, "a sweep directory (mvt sweep)"),
 ]
 
 
