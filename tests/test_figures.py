@@ -250,14 +250,14 @@ def test_make_all_draws_what_is_present_and_says_what_it_skips(single_dir, tmp_p
     notes = []
     paths = figures.make_all(single_dir, tmp_path, report=notes.append)
     names = {p.stem for p in paths}
-    assert names == {"lambda_single", "lottery", "accuracy", "memorisation"}
+    assert names == {"lambda_single", "lottery", "accuracy", "tensor_power", "memorisation"}
     assert all(p.is_file() and p.with_suffix(".pdf").is_file() for p in paths)
     assert any(n.startswith("skipped coverage: needs runs of mode 'ensemble'") for n in notes)
 
 
 def test_make_all_everything(mixed_dir, tmp_path):
     paths = figures.make_all([mixed_dir], tmp_path, report=lambda s: None)
-    assert {p.stem for p in paths} == {f.name for f in figures.FIGURES}
+    assert {p.stem for p in paths} == {f.name for f in figures.FIGURES} - {"phase_diagram"}  # no sweep
 
 
 @pytest.fixture

@@ -67,6 +67,21 @@ def sweep_dir(tmp_path_factory) -> Path:
     return d / "out"
 
 
+@pytest.fixture(scope="module")
+def tp_figs(tiny_runs, tmp_path_factory):
+    """Figure 4 of each tiny run, drawn once: which -> (run, figure, PNG path)."""
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        figs = []
+        real = style.save
+        mp.setattr(style, "save", lambda fig, *a, **kw: figs.append(fig) or real(fig, *a, **kw))
+        for which, d in tiny_runs.items():
+            run = load_run(d)
+            path = tensor_power.make([run], tmp_path_factory.mktemp(f"tp_{which}"))
+            out[which] = (run, figs[-1], path)
+    return out
+
+
 @pytest.fixture
 def captured(monkeypatch):
     """Figures passed to style.save (still written to disk), in order."""
@@ -123,11 +138,9 @@ def _expected_classes(run, lam, steps):
 
 
 @pytest.mark.parametrize("which", ["grid", "every"])
-def test_tensor_power_panels_are_the_runs_trajectories_and_c9s_bound(which, tiny_runs, captured, tmp_path):
-    run = load_run(tiny_runs[which])
-    path = tensor_power.make([run], tmp_path)
+def test_tensor_power_panels_are_the_runs_trajectories_and_c9s_bound(which, tp_figs):
+    run, fig, path = tp_figs[which]
     assert path.is_file() and path.with_suffix(".pdf").is_file()
-    fig = captured[-1]
     lam, steps = run.arrays["lambda_max"], run.arrays["steps"]
     classes, A = _expected_classes(run, lam, steps)
     assert classes, "the tiny run has no class in M; pick another seed for this test"
@@ -179,10 +192,8 @@ def test_tensor_power_reads_per_step_lambda_when_saved(tiny_runs, captured, tmp_
             _close(_by_gid(fig, f"bound:{j}:{i}").get_ydata(), [bound, bound])
 
 
-def test_tensor_power_recurrence_panel_obeys_its_bounds(tiny_runs, captured, tmp_path):
-    run = load_run(tiny_runs["every"])
-    tensor_power.make([run], tmp_path)
-    fig = captured[-1]
+def test_tensor_power_recurrence_panel_obeys_its_bounds(tp_figs):
+    run, fig, _ = tp_figs["every"]
     p = run.record["params"]
     q, lr = p["network"]["power"], p["train"]["lr"]
     A = LEVEL_FRACTION * p["network"]["threshold"]
@@ -278,8 +289,8 @@ def test_mvt_figures_on_a_sweep_draws_the_phase_diagram(sweep_dir, tiny_runs, tm
     messages = []
     paths = figures.make_all(sweep_dir, tmp_path / "sweep", report=messages.append)
     assert {p.stem for p in paths} == {"phase_diagram", "tensor_power"}, messages
-    paths = figures.make_all(tiny_runs["grid"], tmp_path / "runs", report=messages.append)
-    assert {p.stem for p in paths} == {"tensor_power"}  # not a sweep: no phase diagram
+    monkeypatch.setattr(registry, "FIGURES", [s for s in ours if s.name == "phase_diagram"])
+    assert figures.make_all(tiny_runs["grid"], tmp_path / "runs", report=messages.append) == []
     assert "skipped phase_diagram: needs a sweep directory" in messages[-1]
 
 
@@ -334,3 +345,18 @@ def test_phase_diagram_three_parameters_facet_the_one_with_fewest_values(capture
     assert np.ma.getmaskarray(_by_gid(fig, "verdicts:C2:0").get_array())[1, 1]
     assert len(_find(fig, "missing:1:1")) == 2 and not _find(fig, "cell:C2:0:1:1")
     assert "2 facets over noise_norm" in fig._suptitle.get_text()
+
+
+def test_new_figures_import_neither_dynamics_nor_mvt():
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from figures import phase_diagram, tensor_power
+bad = sorted(m for m in sys.modules if m.split(".")[0] in ("dynamics", "mvt", "numba", "matplotlib.pyplot"))
+assert not bad, bad
+"""
+    root = Path(__file__).resolve().parent.parent
+    res = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
