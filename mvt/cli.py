@@ -96,7 +96,13 @@ def _register_core(sub) -> None:
 
 # Each entry adds its subcommands to the parser; a new command lives in its own module with a
 # ``register(subparsers)`` function and is listed here.
-REGISTRARS = [_register_core]
+def _register_reproduce(sub) -> None:
+    from .cli_reproduce import register
+
+    register(sub)
+
+
+REGISTRARS = [_register_core, _register_reproduce]
 
 
 def build_parser() -> argparse.ArgumentParser:
