@@ -194,7 +194,10 @@ def run(params: Params, mode: str, seed: int, out: Path, preset: str | None = No
     rngs = {"data": np.random.default_rng(data_ss), "students": np.random.default_rng(student_ss),
             "evaluation": np.random.default_rng(eval_ss)}
     splits = make_splits(params.data, rngs["data"])
-    key = (json.dumps(params.to_dict(), sort_keys=True), int(seed))
+    # Only trained teachers and step sizes are cached, and they never read the distillation
+    # parameters, so runs that differ in those alone share teachers.
+    key = (json.dumps({k: v for k, v in params.to_dict().items() if k != "distill"}, sort_keys=True),
+           int(seed))
     ctx = Context(params=params, seed=int(seed), splits=splits, rngs=rngs, model_seeds=model_ss,
                   progress=progress, cache={} if cache is None else cache.setdefault(key, {}),
                   eval_seeds=eval_ss)
