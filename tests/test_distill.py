@@ -138,3 +138,46 @@ def test_tempered_logits_clip():
     lt = distill.tempered_logits(F, 0.5)  # τ²F clipped at 1 above F = 4: the last two tie
     assert lt[0, 1] == pytest.approx(lt[0, 2])
     assert lt.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("form", ["spec", "bounded", "none", "hinton"])
+def test_student_training_kernel_matches_numpy_gd(form):
+    """A few compiled student steps (dense backend) == the NumPy loop W −= η·weight_grad(dF)."""
+    import dynamics
+    from theory.data import make_splits
+    from theory.params import DataParams, NetworkParams
+
+    data = DataParams(n_classes=3, dim=12, n_patches=6, patches_per_feature=1, offclass_rate=1.0,
+                      n_train=8, n_test=5, single_view_frac=0.25)
+    net = NetworkParams(n_neurons=2, power=4, threshold=0.2, init_std=0.3)
+    sp = make_splits(data, np.random.default_rng(0))
+    st = dynamics.init_state(data, net, 8, [np.random.default_rng(1)])
+    W = st.W[0].copy()
+    G = np.random.default_rng(2).standard_normal((8, 3)) * 2
+    if form == "hinton":
+        kind, extra = dynamics.DISTILL_HINTON, np.array([0.4, 2.0])
+        step = lambda F: distill.hinton_output_grad(F, G, sp.train.y, 0.4, 2.0)  # noqa: E731
+    else:
+        kind, extra = dynamics.DISTILL_TRUNCATED, np.array([0.5, 3.0, CODES[form]])
+        step = lambda F: distill.truncated_output_grad(F, G, sp.train.y, 0.5, 3.0, form)  # noqa: E731
+    lr, n = 0.5, 6
+    dynamics.train(st, sp.train, lr=lr, n_steps=n, power=4, threshold=0.2, track_every=4,
+                   stop_at_full_accuracy=False, loss_kind=kind, teacher=G, extra=extra)
+    for _ in range(n):
+        W = W - lr * model.weight_grad(W, sp.train.X, step(model.forward(W, sp.train.X, 4, 0.2)), 4, 0.2)
+    np.testing.assert_allclose(st.W[0], W, rtol=tol.KERNEL_VS_SPEC_RTOL_F64, atol=1e-13)
+
+
+def test_distillation_loss_needs_a_teacher():
+    import dynamics
+    from theory.data import make_splits
+    from theory.params import DataParams, NetworkParams
+
+    data = DataParams(n_classes=3, dim=12, n_patches=6, patches_per_feature=1, offclass_rate=1.0,
+                      n_train=8, n_test=5)
+    sp = make_splits(data, np.random.default_rng(0))
+    st = dynamics.init_state(data, NetworkParams(n_neurons=2), 8, [np.random.default_rng(1)])
+    with pytest.raises(ValueError, match="teacher"):
+        dynamics.train(st, sp.train, lr=0.1, n_steps=2, power=4, threshold=0.2, track_every=1,
+                       stop_at_full_accuracy=False, loss_kind=dynamics.DISTILL_TRUNCATED,
+                       extra=np.array([0.5, 1.0, 0.0]))
