@@ -133,3 +133,21 @@ def test_bad_distill_parameter_is_a_clear_error():
         with_overrides(TINY, {"truncation": "sometimes"})
     with pytest.raises(ValueError, match="temperature"):
         with_overrides(TINY, {"temperature": "0"})
+
+
+def test_reproduce_cli_layout_and_resume(tmp_path, capsys):
+    from mvt.cli import main
+
+    args = ["reproduce", "--preset", "tiny", "--seeds", "0", "1", "--out", str(tmp_path),
+            "--modes", "single", "train-average", "--set", "n_steps=30"]
+    assert main(args) == 0
+    for s in (0, 1):
+        for m in ("single", "train-average"):
+            assert (tmp_path / f"seed{s}" / m / "run.json").is_file()
+    rows = json.loads((tmp_path / "claims.json").read_text())
+    assert {"C1", "C8"} <= {r["id"] for r in rows}
+    assert (tmp_path / "figure1.json").is_file()
+    out = capsys.readouterr().out
+    assert "Figure 1" in out and "C8" in out
+    assert main(args) == 0  # a second call keeps the finished runs
+    assert "kept existing run" in capsys.readouterr().out
