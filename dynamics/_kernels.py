@@ -15,8 +15,15 @@ passes. Kernels take arrays and scalars only and write into preallocated outputs
 
 Loss kinds (``loss_kind``): ``CE`` — each model on its own cross-entropy (single model and
 ensemble members); ``CE_AVERAGE`` — the cross-entropy of the average output G = (1/K)·ΣF
-(training the average; every member gets dG/K). ``teacher`` (N, k) and ``extra`` (float
-vector) are reserved for losses that need a teacher; they keep the signature fixed.
+(training the average; every member gets dG/K); ``DISTILL_TRUNCATED`` and
+``DISTILL_HINTON`` — a student's step against teacher outputs ``teacher`` (N, k), with the
+form's constants in ``extra`` (theory/distill.py is the specification):
+
+- ``DISTILL_TRUNCATED``: extra = [τ, η'/η, truncation code] with codes ``TRUNC_SPEC``,
+  ``TRUNC_BOUNDED``, ``TRUNC_NONE``; dF = (softmax(F) − onehot)/N + (η'/η)·d/N;
+- ``DISTILL_HINTON``: extra = [α, T]; dF = (α·(softmax(F) − onehot) + (1−α)·T·(softmax(F/T)
+  − softmax(G/T)))/N. The loss recorded is the cross-entropy (truncated: the update has no
+  loss) or the Hinton objective.
 """
 
 from __future__ import annotations
@@ -28,6 +35,12 @@ from numba import njit
 
 CE = 0
 CE_AVERAGE = 1
+DISTILL_TRUNCATED = 2
+DISTILL_HINTON = 3
+
+TRUNC_SPEC = 0
+TRUNC_BOUNDED = 1
+TRUNC_NONE = 2
 
 
 @njit(cache=True, nogil=True)
@@ -77,10 +90,87 @@ def _softmax_ce(F_row, label, dF_row, scale):
 
 
 @njit(cache=True, nogil=True)
-def _loss(F, y, loss_kind, active, dF, G_avg, out_loss, out_acc):
+def _tempered_logits(F_row, temperature, out):
+    """out ← exp(min(τ²F_i, 1)/τ) / Σ_j exp(min(τ²F_j, 1)/τ) for one row."""
+    k = F_row.shape[0]
+    mx = -np.inf
+    for i in range(k):
+        out[i] = min(temperature * temperature * F_row[i], 1.0) / temperature
+        if out[i] > mx:
+            mx = out[i]
+    tot = 0.0
+    for i in range(k):
+        out[i] = math.exp(out[i] - mx)
+        tot += out[i]
+    for i in range(k):
+        out[i] /= tot
+
+
+@njit(cache=True, nogil=True)
+def _softmax_scaled(F_row, inv_temp, out):
+    """out ← softmax(F_row·inv_temp); returns log Σ exp (for the KL)."""
+    k = F_row.shape[0]
+    mx = F_row[0] * inv_temp
+    for i in range(1, k):
+        if F_row[i] * inv_temp > mx:
+            mx = F_row[i] * inv_temp
+    tot = 0.0
+    for i in range(k):
+        out[i] = math.exp(F_row[i] * inv_temp - mx)
+        tot += out[i]
+    for i in range(k):
+        out[i] /= tot
+    return mx + math.log(tot)
+
+
+@njit(cache=True, nogil=True)
+def _distill_loss(F, y, loss_kind, teacher, extra, dF, out_loss, out_acc):
+    """Student losses (see the module docstring): cross-entropy part, then the teacher term."""
+    K, N, k = F.shape
+    ls = np.empty(k)
+    lt = np.empty(k)
+    for kk in range(K):
+        tot = 0.0
+        hits = 0
+        for n in range(N):
+            if loss_kind == DISTILL_TRUNCATED:
+                ln, hit = _softmax_ce(F[kk, n], y[n], dF[kk, n], 1.0 / N)
+                tau, ratio, code = extra[0], extra[1], int(extra[2])
+                _tempered_logits(F[kk, n], tau, ls)
+                _tempered_logits(teacher[n], tau, lt)
+                for i in range(k):
+                    gap = ls[i] - lt[i]
+                    if code != TRUNC_NONE:
+                        gap = min(0.0, gap)
+                        if code == TRUNC_BOUNDED and F[kk, n, i] >= teacher[n, i]:
+                            gap = 0.0
+                    dF[kk, n, i] += ratio * gap / N
+            else:  # DISTILL_HINTON
+                alpha, T = extra[0], extra[1]
+                ln, hit = _softmax_ce(F[kk, n], y[n], dF[kk, n], alpha / N)
+                ln *= alpha
+                lse_s = _softmax_scaled(F[kk, n], 1.0 / T, ls)
+                lse_t = _softmax_scaled(teacher[n], 1.0 / T, lt)
+                kl = 0.0
+                for i in range(k):
+                    # log lt_i − log ls_i = (G_i − F_i)/T − lse_t + lse_s
+                    kl += lt[i] * ((teacher[n, i] - F[kk, n, i]) / T - lse_t + lse_s)
+                    dF[kk, n, i] += (1.0 - alpha) * T * (ls[i] - lt[i]) / N
+                ln += (1.0 - alpha) * T * T * kl
+            tot += ln
+            hits += hit
+        out_loss[kk] = tot / N
+        out_acc[kk] = hits / N
+
+
+@njit(cache=True, nogil=True)
+def _loss(F, y, loss_kind, active, dF, G_avg, out_loss, out_acc, teacher, extra):
     """Per-model loss and training accuracy into out_loss/out_acc (K,); dF (K, N, k)."""
     K, N, k = F.shape
     dF[:] = 0.0
+    if loss_kind == DISTILL_TRUNCATED or loss_kind == DISTILL_HINTON:
+        _distill_loss(F, y, loss_kind, teacher, extra, dF, out_loss, out_acc)
+        return
     if loss_kind == CE_AVERAGE:
         G_avg[:] = 0.0
         for kk in range(K):
@@ -125,11 +215,11 @@ def _scale_by_outputs(A, dF, active, n_classes, n_neurons, n_patches):
 
 @njit(cache=True, nogil=True)
 def _outputs_and_loss(A, y, n_classes, n_neurons, n_patches, power, threshold, loss_kind,
-                      active, F, dF, G_avg, loss_t, acc_t):
+                      active, F, dF, G_avg, loss_t, acc_t, teacher, extra):
     """F and s'(A) (into A), then losses and dF; returns True if every loss is finite."""
     K = F.shape[0]
     _activate(A, F, K, n_classes, n_neurons, n_patches, power, threshold)
-    _loss(F, y, loss_kind, active, dF, G_avg, loss_t, acc_t)
+    _loss(F, y, loss_kind, active, dF, G_avg, loss_t, acc_t, teacher, extra)
     for kk in range(K):
         if not math.isfinite(loss_t[kk]):
             return False
@@ -170,7 +260,8 @@ def _run_dense(W, X, y, n_classes, n_neurons, n_patches, lr, n_steps, power, thr
     for t in range(n_steps):
         A = np.dot(X, W.T)  # (N·P, J)
         ok = _outputs_and_loss(A, y, n_classes, n_neurons, n_patches, power, threshold,
-                               loss_kind, active, F, dF, G_avg, out_loss[t0 + t], out_acc[t0 + t])
+                               loss_kind, active, F, dF, G_avg, out_loss[t0 + t], out_acc[t0 + t],
+                               teacher, extra)
         if not ok:
             return t, t0 + t
         if not _stop_check(t0 + t, stop_full, out_acc[t0 + t], active, out_stop):
@@ -204,7 +295,8 @@ def _run_infinite(a, cT, coef, y, n_classes, n_neurons, n_patches, noise_sq, lr,
         A = np.dot(coef, a.T)  # (N·P, J)
         A += cT
         ok = _outputs_and_loss(A, y, n_classes, n_neurons, n_patches, power, threshold,
-                               loss_kind, active, F, dF, G_avg, out_loss[t0 + t], out_acc[t0 + t])
+                               loss_kind, active, F, dF, G_avg, out_loss[t0 + t], out_acc[t0 + t],
+                               teacher, extra)
         if not ok:
             return t, t0 + t
         if not _stop_check(t0 + t, stop_full, out_acc[t0 + t], active, out_stop):

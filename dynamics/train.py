@@ -19,11 +19,13 @@ import numpy as np
 
 from theory.data import Dataset
 
-from . import _kernels
+from . import _kernels, _linear_kernels
 from .state import ModelState, flat_coef, flat_patches
 
 CE = _kernels.CE
 CE_AVERAGE = _kernels.CE_AVERAGE
+DISTILL_TRUNCATED = _kernels.DISTILL_TRUNCATED
+DISTILL_HINTON = _kernels.DISTILL_HINTON
 
 
 class DivergenceError(FloatingPointError):
@@ -61,7 +63,8 @@ def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: i
           threshold: float, track_every: int, stop_at_full_accuracy: bool,
           loss_kind: int = CE, teacher: np.ndarray | None = None,
           extra: np.ndarray | None = None,
-          progress: Callable[[int, int], None] | None = None) -> Trajectory:
+          progress: Callable[[int, int], None] | None = None,
+          gates: tuple[np.ndarray, np.ndarray] | None = None) -> Trajectory:
     """Train the K stacked models of ``state`` in place on ``data`` by full-batch GD.
 
     Parameters
@@ -76,9 +79,16 @@ def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: i
     stop_at_full_accuracy : bool
         Freeze each model at its first step with 100% training accuracy.
     loss_kind : int
-        ``CE`` (each model its own loss) or ``CE_AVERAGE`` (loss of the average output).
+        ``CE`` (each model its own loss), ``CE_AVERAGE`` (loss of the average output),
+        ``DISTILL_TRUNCATED`` or ``DISTILL_HINTON`` (a student against ``teacher``).
+    teacher : ndarray (N, k), optional
+        Teacher outputs on ``data`` (the distillation loss kinds).
+    extra : ndarray, optional
+        The loss kind's constants (see ``_kernels``).
     progress : callable(t, T), optional
         Called after every chunk.
+    gates : (S0 (N·P, J), C0 (K, N, k)), optional
+        Train the NTK linearisation at W0 instead of the network (``dynamics.linear.ntk_gates``).
 
     Raises
     ------
@@ -90,6 +100,12 @@ def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: i
     if dt not in (np.float32, np.float64):
         raise ValueError(f"dtype={dt}: must be float32 or float64")
     y = np.ascontiguousarray(data.y, dtype=np.int64)
+    if loss_kind in (DISTILL_TRUNCATED, DISTILL_HINTON):
+        if teacher is None or np.shape(teacher) != (data.n_samples, k):
+            raise ValueError(f"teacher must have shape (N={data.n_samples}, k={k}) for a distillation "
+                             f"loss; got {None if teacher is None else np.shape(teacher)}")
+        if extra is None or len(extra) < (3 if loss_kind == DISTILL_TRUNCATED else 2):
+            raise ValueError("extra must hold the distillation constants (see dynamics._kernels)")
     teacher = np.zeros((1, 1)) if teacher is None else np.ascontiguousarray(teacher, dtype=np.float64)
     extra = np.zeros(1) if extra is None else np.ascontiguousarray(extra, dtype=np.float64)
     P = data.coef.shape[1]
@@ -121,7 +137,15 @@ def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: i
     t = 0  # the state holds W(t)
     while t < n_steps and active.any():
         chunk = min(track_every, n_steps - t)
-        if state.infinite:
+        if gates is not None and state.infinite:
+            done, bad = _linear_kernels._run_ntk_infinite(
+                a2, state.cT, coef, gates[0], gates[1], y, k, m, P, state.noise_norm**2, lr, chunk,
+                loss_kind, stop_at_full_accuracy, active, teacher, extra, t, loss, acc, stopped)
+        elif gates is not None:
+            done, bad = _linear_kernels._run_ntk_dense(
+                W2, X, gates[0], gates[1], y, k, m, P, lr, chunk, loss_kind,
+                stop_at_full_accuracy, active, teacher, extra, t, loss, acc, stopped)
+        elif state.infinite:
             done, bad = _kernels._run_infinite(
                 a2, state.cT, coef, y, k, m, P, state.noise_norm**2, lr, chunk, power, threshold,
                 loss_kind, stop_at_full_accuracy, active, teacher, extra, t, loss, acc, stopped)

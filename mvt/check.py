@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bounds import C9
+from theory import figure1
 from theory.claims import CLAIMS, evaluate_all
 from theory.results import find_runs, write_json
 from theory.sweeps import claims_per_point, is_sweep
@@ -40,7 +41,8 @@ def check_sweep(sweep_dir: Path, out: Path | None = None) -> tuple[list[list[dic
 
 
 def check(dirs: list[Path], out: Path | None = None) -> tuple[list[dict], str]:
-    """Evaluate every applicable claim over the runs found below ``dirs``; write claims.json.
+    """Evaluate every applicable claim over the runs found below ``dirs``; write claims.json
+    and figure1.json (the accuracy table of the paper's Figure 1) side by side.
 
     A single sweep directory is checked point by point (:func:`check_sweep`).
     """
@@ -50,6 +52,9 @@ def check(dirs: list[Path], out: Path | None = None) -> tuple[list[dict], str]:
     rows = evaluate_all(runs, CLAIMS + [C9])
     target = (out or (dirs[0] if dirs[0].is_dir() else dirs[0].parent))
     write_json(Path(target) / "claims.json", rows)
+    fig = figure1.table(runs)
+    write_json(Path(target) / "figure1.json", fig)
     seeds = sorted({r.seed for r in runs})
     head = f"{len(runs)} runs, modes {sorted({r.mode for r in runs})}, seeds {seeds}"
-    return rows, head + "\n" + format_table(rows) + f"\nwrote {Path(target) / 'claims.json'}"
+    return rows, (head + "\n" + format_table(rows) + "\n\n" + figure1.format_table(fig)
+                  + f"\nwrote {Path(target) / 'claims.json'} and {Path(target) / 'figure1.json'}")

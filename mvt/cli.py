@@ -98,9 +98,15 @@ def _register_core(sub) -> None:
 
 # Each entry adds its subcommands to the parser; a new command lives in its own module with a
 # ``register(subparsers)`` function and is listed here.
+def _register_reproduce(sub) -> None:
+    from .cli_reproduce import register
+
+    register(sub)
+
+
 from . import cli_sweep  # noqa: E402
 
-REGISTRARS = [_register_core, _figures.register, cli_sweep.register]
+REGISTRARS = [_register_core, _figures.register, cli_sweep.register, _register_reproduce]
 
 
 def build_parser() -> argparse.ArgumentParser:

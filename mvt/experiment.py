@@ -4,13 +4,21 @@ Seeds. One integer seed fans out through ``numpy.random.SeedSequence(seed).spawn
 child 0 the data (features, training set, test sets), child 1 the models (one grandchild per
 model, so member kk of an ensemble is the single model of the same seed when kk = 0),
 child 2 the students (distillation), child 3 the evaluation (fresh test-noise projections
-of the infinite backend). Same seed and parameters ⇒ bit-identical results.
+of the infinite backend: the trained models of a mode draw from child 3 itself, students from
+its own grandchild, so a student's evaluation does not depend on whether its teacher was
+trained in the same process). Same seed and parameters ⇒ bit-identical results.
 
-Modes register themselves in ``MODES``: a function ``(ctx) -> RunOutput``.
+Modes register themselves in ``MODES``: a function ``(ctx) -> RunOutput``. The network modes
+and their linearised twins (``ntk-…``, ``rf-…``; modes.py) share one implementation per mode,
+parametrised by the model family. ``run(..., cache=dict)`` lets consecutive runs of the same
+parameters and seed (``mvt reproduce``) reuse trained teachers: the ensemble members that
+distill mode needs are exactly ensemble mode's, the self-distillation teacher is single
+mode's model.
 """
 
 from __future__ import annotations
 
+import json
 import platform
 import subprocess
 import time
@@ -44,6 +52,8 @@ class Context:
     model_seeds: np.random.SeedSequence
     progress: Callable[[str], Callable[[int, int], None] | None]
     timings: dict[str, float] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)  # trained models reused within one (params, seed)
+    eval_seeds: np.random.SeedSequence | None = None  # the evaluation stream (students' child)
 
     def model_rngs(self, n: int, offset: int = 0) -> list[np.random.Generator]:
         """Generators for models offset..offset+n-1 (the same model index, the same stream)."""
@@ -51,6 +61,11 @@ class Context:
         # built explicitly so that asking twice gives the same streams (spawn is stateful)
         return [np.random.default_rng(np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key + (i,)))
                 for i in range(offset, offset + n)]
+
+    def student_eval_rng(self) -> np.random.Generator:
+        """Test-noise generator of a student: a child of the evaluation stream of its own."""
+        ss = self.eval_seeds
+        return np.random.default_rng(np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key + (0,)))
 
     @property
     def dtype(self):
@@ -80,11 +95,12 @@ def train_models(ctx: Context, state: dynamics.ModelState, label: str,
     return traj
 
 
-def evaluate(ctx: Context, state: dynamics.ModelState) -> dict[str, np.ndarray]:
+def evaluate(ctx: Context, state: dynamics.ModelState,
+             rng: np.random.Generator | None = None) -> dict[str, np.ndarray]:
     """Outputs (K, N, k) of every model on the training set and both test sets."""
     net, sp = ctx.params.network, ctx.splits
     args = (net.power, net.threshold, net.init_std)
-    rng = ctx.rngs["evaluation"]
+    rng = ctx.rngs["evaluation"] if rng is None else rng
     return {
         "train": outputs(state, sp.train, *args, training_set=True),
         "multi": outputs(state, sp.test_multi, *args, rng=rng),
@@ -92,10 +108,16 @@ def evaluate(ctx: Context, state: dynamics.ModelState) -> dict[str, np.ndarray]:
     }
 
 
-def summarise(ctx: Context, traj: dynamics.Trajectory, F: dict[str, np.ndarray]):
-    """Member summaries and the tracked arrays of K trained models."""
+def summarise(ctx: Context, traj: dynamics.Trajectory, F: dict[str, np.ndarray],
+              displacement: bool = False):
+    """Member summaries and the tracked arrays of K trained models.
+
+    ``displacement``: read Λ off W(t) − W0 instead of W(t) (the linearised baselines, whose
+    large random W0 is a kernel, not something learned).
+    """
     p, sp = ctx.params, ctx.splits
-    lam_max, lam_sum = view_correlations(traj.feature_proj)  # (T, K, k, 2) each
+    proj = traj.feature_proj - traj.feature_proj[:1] if displacement else traj.feature_proj
+    lam_max, lam_sum = view_correlations(proj)  # (T, K, k, 2) each
     members = [
         member_summary(lambda_max=lam_max[:, kk], memorisation=traj.memorisation[:, kk],
                        y=sp.train.y, kind=sp.train.kind, dominant=sp.train.dominant,
@@ -139,16 +161,19 @@ def model_accuracy(ctx: Context, F: dict[str, np.ndarray]) -> dict:
 
 def _single(ctx: Context) -> RunOutput:
     """One model trained by GD on the cross-entropy (SPEC §4 single)."""
-    p = ctx.params
-    state = dynamics.init_state(p.data, p.network, p.data.n_train, ctx.model_rngs(1), ctx.dtype)
-    traj = train_models(ctx, state, "single")
-    F = evaluate(ctx, state)
-    members, arrays = summarise(ctx, traj, F)
-    return RunOutput(members=members, model=model_accuracy(ctx, {k: v[0] for k, v in F.items()}),
-                     arrays=arrays)
+    from .modes import fit_models, output_of
+
+    fit = fit_models(ctx, "network", "single")
+    return output_of(ctx, fit, {k: v[0] for k, v in fit.F.items()})
 
 
 MODES: dict[str, Callable[[Context], RunOutput]] = {"single": _single}
+
+
+def _register_modes() -> None:
+    from .modes import MODE_FUNCTIONS
+
+    MODES.update(MODE_FUNCTIONS)
 
 
 def _versions() -> dict[str, str]:
@@ -168,11 +193,14 @@ def _versions() -> dict[str, str]:
 
 
 def run(params: Params, mode: str, seed: int, out: Path, preset: str | None = None,
-        progress: Callable[[str], Callable[[int, int], None] | None] = lambda label: None) -> Path:
+        progress: Callable[[str], Callable[[int, int], None] | None] = lambda label: None,
+        cache: dict | None = None) -> Path:
     """Run ``mode`` with ``params`` and ``seed``; write the run directory ``out``.
 
     Nothing is written unless the run finishes: a divergence or a bad parameter raises
-    before any file exists.
+    before any file exists. ``cache`` (any dict, kept by the caller across runs) lets later
+    runs of the same parameters and seed reuse trained teachers; results are identical with
+    and without it.
     """
     if mode not in MODES:
         raise ValueError(f"mode={mode!r}: unknown; known modes: {', '.join(MODES)}")
@@ -184,8 +212,13 @@ def run(params: Params, mode: str, seed: int, out: Path, preset: str | None = No
     rngs = {"data": np.random.default_rng(data_ss), "students": np.random.default_rng(student_ss),
             "evaluation": np.random.default_rng(eval_ss)}
     splits = make_splits(params.data, rngs["data"])
+    # Only trained teachers and step sizes are cached, and they never read the distillation
+    # parameters, so runs that differ in those alone share teachers.
+    key = (json.dumps({k: v for k, v in params.to_dict().items() if k != "distill"}, sort_keys=True),
+           int(seed))
     ctx = Context(params=params, seed=int(seed), splits=splits, rngs=rngs, model_seeds=model_ss,
-                  progress=progress)
+                  progress=progress, cache={} if cache is None else cache.setdefault(key, {}),
+                  eval_seeds=eval_ss)
     ctx.timings["data"] = time.perf_counter() - t0
     result = MODES[mode](ctx)
     ctx.timings["total"] = time.perf_counter() - t0
@@ -200,3 +233,6 @@ def run(params: Params, mode: str, seed: int, out: Path, preset: str | None = No
         "members": result.members, "model": result.model, **result.extra,
     }
     return write_run(Path(out), record, arrays)
+
+
+_register_modes()

@@ -226,6 +226,18 @@ _SMALL = {
     "n_models": st.integers(1, 3),
     "learned_threshold": st.floats(1e-3, 1.0),
     "noise_std": st.floats(0.0, 0.5),
+    # students and linearised baselines (read by the distill and ntk-/rf- modes only)
+    "distill_form": st.sampled_from(LIMITS["distill_form"][2]),
+    "temperature": st.floats(0.05, 4.0),
+    "distill_lr_ratio": st.floats(0.0, 10.0),
+    "truncation": st.sampled_from(LIMITS["truncation"][2]),
+    "hinton_alpha": st.floats(0.0, 1.0),
+    "hinton_temperature": st.floats(0.5, 8.0),
+    "student_steps": st.integers(1, 8),
+    "student_stop_at_full_accuracy": st.booleans(),
+    "linear_init_std": st.floats(0.01, 1.0),
+    "linear_lr_scale": st.floats(0.01, 4.0),
+    "linear_steps": st.integers(1, 8),
 }
 assert set(_SMALL) == set(names()), "every --set name needs a cheap in-range strategy"
 

@@ -28,7 +28,7 @@ INTERVAL_SLACK = 1e-12
 # Orthonormality of sampled feature frames (QR in float64): |F Fᵀ − I| stays O(1e-15·√d).
 ORTHONORMAL_ATOL = 1e-12
 
-# ===================== bounds/ ==============
+# ===================== bounds/ =======
 # --- floating-point comparisons -----------------------------------------------------------
 
 BOUND_RTOL = 1e-9
@@ -104,3 +104,21 @@ CANCELLATION_FACTOR = 8.0
 FUZZ_EXAMPLES = 1000
 FUZZ_MIN_RAN = 200
 FUZZ_MIN_INVALID = 200
+# Batched (K stacked models, one compiled call) vs one model at a time, float64: the same
+# arithmetic except for BLAS blocking over a wider J, O(1e-16) relative per step, amplified
+# mildly over tens of steps of a smooth map.
+BATCHED_VS_SEQUENTIAL_RTOL = 1e-9
+
+# Kernel losses / output gradients vs the NumPy specification on the same F: a few float64
+# operations in a different order (exp, log-sum-exp), so agreement to ~1e-15 relative; 1e-12
+# leaves room.
+LOSS_KERNEL_RTOL = 1e-12
+
+# Linearised model: F_lin(W0 + Δ) − F(W0) vs the central difference (F(W0 + hΔ) − F(W0 − hΔ))/2h.
+# The smoothed ReLU is only C¹ (s'' jumps at 0 and ϱ), so the central difference's error is
+# O(h·|s''| jumps·(fraction of pre-activations within h of a kink)) ~ h = 1e-6 relative at worst.
+LINEARISATION_FD_RTOL = 1e-5
+
+# λ_max of the tangent Gram matrix from scipy's eigh vs a dense SVD of the explicit Jacobian:
+# both LAPACK, float64, relative agreement ~1e-13; 1e-9 leaves room for the Gram's squaring.
+GRAM_EIG_RTOL = 1e-9

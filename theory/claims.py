@@ -35,6 +35,28 @@ BANDS: dict[str, tuple[float, float, str]] = {
                           "as for the fraction of one-view classes"),
     "memorisation_ratio": (1.0, math.inf, "lost single-view samples must carry more noise "
                            "correlation than multi-view samples (ratio > 1) to be memorised"),
+    "ensemble_coverage_margin": (-0.10, 0.10, "claim 5 predicts that both views of a class are "
+                                 "covered by some member w.p. about 1 − 2^{1−K} (each member learns "
+                                 "one view, uniformly); 'about' read as within 0.10 of it, clipped "
+                                 "to [0, 1]"),
+    "ensemble_single_acc": (0.90, 1.0, "paper: ensemble single-view error ≤ 0.01 as k → ∞; at K = 5 "
+                            "about 1 − 2^{1−K} ≈ 0.94 of the classes are covered and the rest stay "
+                            "near a single model's 0.5–0.6, so '→ 1' is read as at least 0.90"),
+    "distill_vs_ensemble": (-0.05, 1.0, "the student's accuracy 'matches' the ensemble's: its "
+                            "single-view accuracy at most 0.05 below the teacher's (more is fine)"),
+    "distill_both_views": (0.80, 1.0, "the student learns both views: it can only where the "
+                           "ensemble covers both (≈ 1 − 2^{1−K} = 0.94 at K = 5), so read as at "
+                           "least 0.80 of the classes"),
+    "self_distill_both_views": (0.30, 0.70, "both views for 'about half' the classes: read as "
+                                "within 0.20 of 1/2"),
+    "self_distill_single_acc": (0.65, 0.85, "single-view accuracy 'about 3/4' (paper: error "
+                                "≤ 0.26μ): read as within 0.10 of 3/4, as claim 1 reads '≈ 1/2'"),
+    "train_average_gain": (-0.05, 0.05, "'no gain over a single model': the jointly trained "
+                           "average's single-view accuracy within 0.05 of the single model's"),
+    "linear_gain_helps": (0.0, 1.0, "'helps': the gain in test accuracy over one linearised "
+                          "model is positive (the whole CI above 0)"),
+    "linear_distill_gain": (-1.0, 0.01, "'distillation does not help': the student's gain over "
+                            "one linearised model is at most 0.01 (a loss also counts as no help)"),
 }
 
 
@@ -155,6 +177,132 @@ def _c4(runs: list[Run]) -> Measurement:
                                   "mean_lost max<w_y,ξ> / mean_multi max<w_y,ξ> at the end"})
 
 
+def _records(runs: list[Run], mode: str) -> dict[int, dict]:
+    """seed → run record of ``mode`` (the last one found when a seed repeats)."""
+    return {run.seed: run.record for run in runs if run.mode == mode}
+
+
+def _paired(runs: list[Run], mode: str, base: str, value) -> dict[int, float]:
+    """seed → value(record of mode) − value(record of base), over seeds that have both."""
+    a, b = _records(runs, mode), _records(runs, base)
+    return {s: float(value(a[s]) - value(b[s])) for s in sorted(set(a) & set(b))}
+
+
+def _single_acc(rec: dict) -> float:
+    return rec["model"]["test_acc_single"]
+
+
+def _mixture_acc(rec: dict) -> float:
+    """(1 − μ)·multi-view + μ·single-view test accuracy: the test distribution of SPEC §2."""
+    mu = rec["params"]["data"]["single_view_frac"]
+    return (1 - mu) * rec["model"]["test_acc_multi"] + mu * rec["model"]["test_acc_single"]
+
+
+def _views_pairs(runs: list[Run], mode: str, count) -> list[tuple[int, int, int]]:
+    """(seed, classes counted, classes) for each member of each run of ``mode``."""
+    out = []
+    for seed, rec in _records(runs, mode).items():
+        for m in rec["members"]:
+            learned = np.asarray(m["learned"], dtype=bool)  # (k, 2)
+            out.append((seed, int(count(learned).sum()), learned.shape[0]))
+    return out
+
+
+def _proportion_part(pairs, band: str, lo_hi: tuple[float, float] | None = None) -> dict:
+    hits, n = sum(h for _, h, _ in pairs), sum(t for _, _, t in pairs)
+    ci = wilson(hits, n)
+    lo, hi = lo_hi if lo_hi is not None else BANDS[band][:2]
+    return {"mean": hits / n if n else None, "ci": ci, "successes": hits, "trials": n,
+            "n_seeds": len({s for s, _, _ in pairs}), "band": [lo, hi],
+            "verdict": band_verdict(ci, lo, hi), "method": "Wilson 95% CI, pooled over seeds"}
+
+
+def _reported(values: dict[int, float], note: str) -> dict:
+    """A part that is reported with its CI but not tested (verdict None)."""
+    v = list(values.values())
+    return {"mean": float(np.mean(v)) if v else None, "ci": t_interval(v), "per_seed": values,
+            "band": None, "verdict": None, "note": note}
+
+
+def _result(parts: dict, main: str, method: str) -> Measurement:
+    """Every tested part must hold for the claim to hold (``combine``); ``main`` is reported."""
+    m = parts[main]
+    tested = [p for p in parts.values() if p["verdict"] is not None]
+    n_seeds = min((len(p["per_seed"]) if "per_seed" in p else p["n_seeds"]) for p in tested)
+    return Measurement(m["mean"], m["ci"], n_seeds, combine(p["verdict"] for p in tested),
+                       {"parts": parts, "main": main, "method": method})
+
+
+def _c5(runs: list[Run]) -> Measurement:
+    recs = _records(runs, "ensemble")
+    K = {rec["params"]["train"]["n_models"] for rec in recs.values()}
+    predicted = {k_: 1 - 2.0 ** (1 - k_) for k_ in K}
+    p = float(np.mean(list(predicted.values()))) if predicted else float("nan")
+    lo_m, hi_m, _ = BANDS["ensemble_coverage_margin"]
+    pairs = []
+    for seed, rec in recs.items():
+        per_class = np.asarray(rec["coverage"]["per_class"], dtype=bool)
+        pairs.append((seed, int(per_class.all(axis=1).sum()), per_class.shape[0]))
+    cov = _proportion_part(pairs, "ensemble_coverage_margin", (max(0.0, p + lo_m), min(1.0, p + hi_m)))
+    cov["predicted"] = p
+    parts = {"coverage_both": cov,
+             "ensemble_single_acc": _mean_part("ensemble_single_acc",
+                                               {s: _single_acc(r) for s, r in recs.items()})}
+    return _result(parts, "coverage_both", "coverage: Wilson over classes pooled over seeds; "
+                   "accuracy: Student-t over per-seed values")
+
+
+def _c6(runs: list[Run]) -> Measurement:
+    recs = _records(runs, "distill")
+    gap = {s: _single_acc(r) - r["teacher"]["model"]["test_acc_single"] for s, r in recs.items()}
+    parts = {"student_minus_ensemble_single_acc": _mean_part("distill_vs_ensemble", gap),
+             "student_both_views": _proportion_part(_views_pairs(runs, "distill", lambda L: L.all(axis=1)),
+                                                    "distill_both_views"),
+             "student_single_acc": _reported({s: _single_acc(r) for s, r in recs.items()},
+                                             "reported, not tested (the gap is)")}
+    return _result(parts, "student_minus_ensemble_single_acc",
+                   "paired per-seed differences, Student-t; views: Wilson pooled")
+
+
+def _c7(runs: list[Run]) -> Measurement:
+    recs = _records(runs, "self-distill")
+    parts = {"student_single_acc": _mean_part("self_distill_single_acc", {s: _single_acc(r) for s, r in recs.items()}),
+             "student_both_views": _proportion_part(_views_pairs(runs, "self-distill", lambda L: L.all(axis=1)),
+                                                    "self_distill_both_views")}
+    return _result(parts, "student_single_acc", "Student-t over per-seed values; views: Wilson pooled")
+
+
+def _c8(runs: list[Run]) -> Measurement:
+    gain = _paired(runs, "train-average", "single", _single_acc)
+    parts = {"average_minus_single_single_acc": _mean_part("train_average_gain", gain)}
+    cov = {s: r["coverage"]["fraction_both"] for s, r in _records(runs, "train-average").items()}
+    parts["members_coverage_both"] = _reported(cov, "classes with both views covered by some "
+                                               "member, reported, not tested")
+    parts["average_single_acc"] = _reported({s: _single_acc(r) for s, r in _records(runs, "train-average").items()},
+                                            "reported, not tested (the gain is)")
+    return _result(parts, "average_minus_single_single_acc",
+                   "paired per-seed differences (train-average − single), Student-t")
+
+
+def _c10(runs: list[Run]) -> Measurement:
+    parts = {}
+    for fam in ("ntk", "rf"):
+        if not {r.mode for r in runs} & {f"{fam}-single"}:
+            continue
+        for what, band in (("ensemble", "linear_gain_helps"), ("train-average", "linear_gain_helps"),
+                           ("distill", "linear_distill_gain")):
+            gain = _paired(runs, f"{fam}-{what}", f"{fam}-single", _mixture_acc)
+            if gain:
+                part = _mean_part(band, gain)
+                part["single_view_gain"] = _paired(runs, f"{fam}-{what}", f"{fam}-single", _single_acc)
+                parts[f"{fam}_{what}_gain"] = part
+    if not parts:
+        return Measurement(None, None, 0, "inconclusive", {"parts": {}, "note": "no linearised single runs"})
+    main = "ntk_distill_gain" if "ntk_distill_gain" in parts else next(iter(parts))
+    return _result(parts, main, "paired per-seed differences of mixture test accuracy "
+                   "(1−μ)·multi + μ·single against the family's single model, Student-t")
+
+
 CLAIMS: list[Claim] = [
     Claim("C1", "Single model: training accuracy 1, multi-view test accuracy ≈ 1, single-view "
           "test accuracy ≈ 1/2", "train ≥ 0.99, multi-view ≥ 0.95, single-view in [0.40, 0.60]",
@@ -167,6 +315,25 @@ CLAIMS: list[Claim] = [
     Claim("C4", "Single-view samples whose dominant view lost are fitted by memorising noise",
           "noise correlation of lost single-view samples / multi-view samples > 1",
           ("single",), _c4),
+    Claim("C5", "Ensemble of K: both views of a class covered by some member w.p. about "
+          "1 − 2^{1−K}; single-view test accuracy → 1",
+          "coverage within 0.10 of 1 − 2^{1−K}; ensemble single-view accuracy ≥ 0.90",
+          ("ensemble",), _c5),
+    Claim("C6", "Distillation from the ensemble: the student learns both views and matches the "
+          "ensemble's accuracy",
+          "student − ensemble single-view accuracy ≥ −0.05; both views in ≥ 0.80 of classes",
+          ("distill",), _c6),
+    Claim("C7", "Self-distillation: both views for about half the classes, single-view "
+          "accuracy about 3/4",
+          "both views in [0.30, 0.70] of classes; single-view accuracy in [0.65, 0.85]",
+          ("self-distill",), _c7),
+    Claim("C8", "Training the average: no gain over a single model",
+          "train-average − single single-view accuracy in [−0.05, 0.05]", ("train-average",), _c8),
+    Claim("C10", "Linearised baselines: ensembling and training the average help, distillation "
+          "does not", "gains over one linearised model: ensemble > 0, train-average > 0, "
+          "distill ≤ 0.01 (mixture test accuracy)",
+          ("ntk-single", "ntk-ensemble", "ntk-distill", "ntk-train-average", "rf-single",
+           "rf-ensemble", "rf-distill", "rf-train-average"), _c10),
 ]
 
 

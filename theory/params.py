@@ -7,6 +7,7 @@ Symbols (../shared/SPEC.md §1) and code names:
     ρ  faint_view       Γ  offclass_single  μ  single_view_frac N  n_train
     m  n_neurons        q  power            ϱ  threshold        σ_0 init_std
     η  lr               T  n_steps          K  n_models
+    τ  temperature      η'/η distill_lr_ratio  (student training, SPEC §4)
 
 Every parameter object is frozen and validated on construction by :func:`validate`, which
 reads the single table ``LIMITS``. A bad value raises ``ValueError`` naming the parameter,
@@ -78,6 +79,24 @@ LIMITS: dict[str, _Limit] = {
     "dtype": ("choice", None, ("float64", "float32"), False, False, "floating-point type of the simulation"),
     "n_models": ("int", 1, 10_000, False, False, "ensemble size K"),
     "learned_threshold": ("float", 0.0, None, True, False, "a view counts as learned when Λ_{i,l}(T) exceeds this"),
+    # distillation students (SPEC §4 distill / self-distill)
+    "distill_form": ("choice", None, ("truncated", "hinton"), False, False,
+                     "student objective: the paper's truncated update or the Hinton soft-target loss"),
+    "temperature": ("float", 0.0, None, True, False, "τ of the tempered, clipped logits exp(min(τ²F_i, 1)/τ)/Σ_j …"),
+    "distill_lr_ratio": ("float", 0.0, None, False, False, "η'/η: step of the distillation term relative to η"),
+    "truncation": ("choice", None, ("spec", "bounded", "none"), False, False,
+                   "reading of the truncated term: 'spec' min(0, gap) always; 'bounded' also only while "
+                   "F_i < G_i; 'none' the two-sided gap"),
+    "hinton_alpha": ("float", 0.0, 1.0, False, False, "α: weight of the cross-entropy in the Hinton objective"),
+    "hinton_temperature": ("float", 0.0, None, True, False, "T of the Hinton objective softmax(·/T)"),
+    "student_steps": ("int", 1, 100_000_000, False, False, "maximum number of student steps T'"),
+    "student_stop_at_full_accuracy": ("bool", None, None, False, False,
+                                      "stop the student at its first 100% training accuracy"),
+    # linearised baselines (SPEC §4 random-feature / NTK)
+    "linear_init_std": ("float", 0.0, None, True, False, "σ_0 of the linearised baselines' initialisation W0"),
+    "linear_lr_scale": ("float", 0.0, 4.0, True, True,
+                        "the baselines' step is linear_lr_scale / L, L = max_i λ_max(Gram_i)/N (stable below 4)"),
+    "linear_steps": ("int", 1, 100_000_000, False, False, "maximum number of steps of a linearised model"),
 }
 
 
@@ -265,12 +284,70 @@ class TrainParams:
 
 
 @dataclass(frozen=True)
+class DistillParams:
+    """How a distillation student is trained (SPEC §4 distill and self-distill).
+
+    ``truncated`` (default) is the paper's update: every step
+    w ← w − η·∇L_CE(F) − η'·mean_n[ d_i(n)·∇F_i(X_n) ] with, for the readings of ``truncation``,
+
+    - ``spec`` (default, SPEC §4 as written): d = min(0, logit^τ_i(F) − logit^τ_i(G));
+    - ``bounded``: the same, but only while the student's raw output is below the teacher's,
+      F_i < G_i (the prototypes' self-limiting variant: without it the term never switches off
+      where the capped logits cannot match, and the weights grow without bound);
+    - ``none``: d = logit^τ_i(F) − logit^τ_i(G), both signs (τ times the gradient of the
+      cross-entropy against the teacher's clipped tempered logits, clip treated as constant).
+
+    logit^τ_i(F) = exp(min(τ²F_i, 1)/τ) / Σ_j exp(min(τ²F_j, 1)/τ); η' = distill_lr_ratio·η.
+    ``hinton`` trains on α·CE + (1−α)·T²·KL(softmax(G/T) ‖ softmax(F/T)) with step η (η' unused).
+    """
+
+    distill_form: str = "truncated"  # "truncated" (the paper's update) or "hinton"
+    temperature: float = 0.5  # τ > 0: logits exp(min(τ²F,1)/τ): softmax(τ·F) clipped at F = 1/τ² (reading)
+    distill_lr_ratio: float = 1.0  # η'/η >= 0: the distillation term's step relative to η (reading)
+    truncation: str = "spec"  # "spec", "bounded" or "none": see the class docstring
+    hinton_alpha: float = 0.5  # α in [0, 1]: weight of the cross-entropy (hinton form)
+    hinton_temperature: float = 4.0  # T > 0 of the hinton form
+    student_steps: int = 1000  # T': maximum student steps (η·T' is the student's clock)
+    student_stop_at_full_accuracy: bool = False  # the paper trains the student for a fixed T'
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+
+@dataclass(frozen=True)
+class LinearParams:
+    """The linearised baselines (SPEC §4 random-feature / NTK).
+
+    Both start from W0 ~ N(0, linear_init_std²) rather than σ_0: at the network's σ_0 = 0.002 a
+    pre-activation is ~1e-3, s'(A0) ~ (1e-3/ϱ)^{q−1} ~ 1e-7, and the tangent kernel is
+    numerically zero. At linear_init_std = 0.5 a feature patch's pre-activation has std
+    ≈ 0.5·√(0.3² + s_p²) ≈ ϱ to 2ϱ, so the gates s'(A0) are spread over (0, 1]: a proper
+    random kernel, neither dead nor a plain linear model. GD on a linear model has a known
+    stability limit, so the step is set from the data: η_lin = linear_lr_scale / L with
+    L = max_i λ_max(K_i)/N, K_i the tangent Gram matrix of class i on the training set (the
+    cross-entropy Hessian is at most L/2, so any scale below 4 is stable).
+    """
+
+    linear_init_std: float = 0.5  # σ_0 of the baselines' W0 (see the class docstring)
+    linear_lr_scale: float = 1.0  # η_lin = linear_lr_scale / L, in (0, 4)
+    linear_steps: int = 2000  # maximum number of steps of a linearised model (and its students)
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+
+_PARTS = ("data", "network", "train", "distill", "linear")
+
+
+@dataclass(frozen=True)
 class Params:
-    """Everything one run needs; the three concerns stay separate objects."""
+    """Everything one run needs; each concern stays a separate object."""
 
     data: DataParams = field(default_factory=DataParams)
     network: NetworkParams = field(default_factory=NetworkParams)
     train: TrainParams = field(default_factory=TrainParams)
+    distill: DistillParams = field(default_factory=DistillParams)
+    linear: LinearParams = field(default_factory=LinearParams)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         def enc(v: Any) -> Any:
@@ -279,11 +356,12 @@ class Params:
         return {
             part: {f.name: enc(getattr(getattr(self, part), f.name))
                    for f in dataclasses.fields(getattr(self, part))}
-            for part in ("data", "network", "train")
+            for part in _PARTS
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, dict[str, Any]]) -> "Params":
+        """Inverse of :meth:`to_dict`; records written before a part existed get its defaults."""
         def dec(v: Any) -> Any:
             return INF if v == "inf" else v
 
@@ -291,11 +369,17 @@ class Params:
             data=DataParams(**{k: dec(v) for k, v in d["data"].items()}),
             network=NetworkParams(**d["network"]),
             train=TrainParams(**d["train"]),
+            distill=DistillParams(**d.get("distill", {})),
+            linear=LinearParams(**d.get("linear", {})),
         )
 
 
+_CLASSES = {"data": DataParams, "network": NetworkParams, "train": TrainParams,
+            "distill": DistillParams, "linear": LinearParams}
+
+
 def _part_of(name: str) -> str | None:
-    for part, klass in (("data", DataParams), ("network", NetworkParams), ("train", TrainParams)):
+    for part, klass in _CLASSES.items():
         if name in {f.name for f in dataclasses.fields(klass)}:
             return part
     return None
@@ -334,7 +418,7 @@ def parse_value(name: str, text: str) -> Any:
 
 def names() -> list[str]:
     """Every parameter name that ``--set`` accepts."""
-    out = [f.name for klass in (DataParams, NetworkParams, TrainParams) for f in dataclasses.fields(klass)]
+    out = [f.name for klass in _CLASSES.values() for f in dataclasses.fields(klass)]
     return out + ["noise_std"]
 
 
@@ -360,7 +444,7 @@ def with_overrides(params: Params, overrides: dict[str, Any]) -> Params:
     Everything is validated before anything is returned: a bad name or value raises
     ``ValueError`` and no partial object escapes.
     """
-    parts: dict[str, dict[str, Any]] = {"data": {}, "network": {}, "train": {}}
+    parts: dict[str, dict[str, Any]] = {part: {} for part in _PARTS}
     noise_std = None
     for name, value in overrides.items():
         if name == "noise_std":
@@ -381,4 +465,6 @@ def with_overrides(params: Params, overrides: dict[str, Any]) -> Params:
         data=data,
         network=dataclasses.replace(params.network, **parts["network"]),
         train=dataclasses.replace(params.train, **parts["train"]),
+        distill=dataclasses.replace(params.distill, **parts["distill"]),
+        linear=dataclasses.replace(params.linear, **parts["linear"]),
     )
