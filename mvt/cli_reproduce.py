@@ -25,21 +25,10 @@ SUITE = ("single", "ensemble", "distill", "self-distill", "train-average",
 
 
 def make_figures(out: Path) -> None:
-    """Hook for ``mvt figures``: draw every figure from the runs below ``out``.
+    """Every figure from the runs below ``out``, written to ``out/figures``."""
+    from figures import make_all
 
-    The figures command is built on another branch; when it exists this calls it on ``out``
-    (figures into ``out/figures``). Until then it says so and does nothing.
-    """
-    try:
-        from . import cli_figures  # noqa: F401  (provided by the figures branch)
-    except ImportError:
-        print("figures: `mvt figures` is not available in this build; skipped", file=sys.stderr)
-        return
-    make = getattr(cli_figures, "make_all", None)
-    if make is None:
-        print("figures: mvt.cli_figures has no make_all(runs_dir, fig_dir); skipped", file=sys.stderr)
-        return
-    make(out, out / "figures")
+    make_all([out], out / "figures", report=lambda msg: print(f"figures: {msg}", file=sys.stderr))
 
 
 def _cmd_reproduce(args) -> int:

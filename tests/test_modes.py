@@ -147,6 +147,8 @@ def test_reproduce_cli_layout_and_resume(tmp_path, capsys):
     rows = json.loads((tmp_path / "claims.json").read_text())
     assert {"C1", "C8"} <= {r["id"] for r in rows}
     assert (tmp_path / "figure1.json").is_file()
+    assert (tmp_path / "figures" / "tiny" / "accuracy.png").is_file() or \
+        (tmp_path / "figures" / "accuracy.png").is_file()  # reproduce draws the figures
     out = capsys.readouterr().out
     assert "Figure 1" in out and "C8" in out
     assert main(args) == 0  # a second call keeps the finished runs
