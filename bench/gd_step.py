@@ -50,6 +50,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from numba import njit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere: this checkout
 
@@ -85,6 +86,16 @@ def _median_times(fns: dict, repeats: int) -> dict[str, float]:
 # ---------------------------------------------------------------------------------- dense
 
 
+@njit(cache=True)
+def _nb_gemms(X, W, A, G, grad, gradT):
+    """The dense kernel's two GEMMs as it calls them (orientation by dtype, see _run_dense)."""
+    np.dot(X, W.T, A)
+    if W.itemsize == 4:
+        np.dot(X.T, G, gradT)
+    else:
+        np.dot(G.T, X, grad)
+
+
 def dense_case(size: str, dtype, repeats: int, steps: int) -> dict:
     k, m, P, d, N = SIZES[size]
     rng = np.random.default_rng(0)
@@ -102,11 +113,10 @@ def dense_case(size: str, dtype, repeats: int, steps: int) -> dict:
     def kernel():
         dynamics.gd_steps(W, X, y, LR, steps, POWER, THRESHOLD)
 
-    def spec():
+    def spec():  # one step: the spec has no per-call overhead to amortise
         Ws = W.copy()
-        for _ in range(steps):
-            _, g = theory.loss_and_grad(Ws, X, y, POWER, THRESHOLD)
-            Ws -= LR * g
+        _, g = theory.loss_and_grad(Ws, X, y, POWER, THRESHOLD)
+        Ws -= LR * g
 
     def gemm_fwd():
         np.dot(Xf, Wflat.T, out=A)  # (R, d)·(d, J), W read transposed as in the kernel
@@ -114,10 +124,18 @@ def dense_case(size: str, dtype, repeats: int, steps: int) -> dict:
     def gemm_bwd():
         np.dot(G.T, Xf, out=grad)  # (J, R)·(R, d), G read transposed as in the kernel
 
+    gradT = np.empty((d, J), dtype=dtype)
+
+    def nb_gemms():  # the same two GEMMs through numba's np.dot (scipy's BLAS), as the kernel
+        _nb_gemms(Xf, Wflat, A, G, grad, gradT)
+
     dynamics.gd_steps(W, X, y, LR, 1, POWER, THRESHOLD)  # compile / load the cache
+    nb_gemms()
     del Wt
-    t = _median_times({"kernel": kernel, "spec": spec, "fwd": gemm_fwd, "bwd": gemm_bwd}, repeats)
-    per = {"kernel": t["kernel"] / steps, "spec": t["spec"] / steps, "bound": t["fwd"] + t["bwd"]}
+    t = _median_times({"kernel": kernel, "spec": spec, "fwd": gemm_fwd, "bwd": gemm_bwd,
+                       "nb": nb_gemms}, repeats)
+    per = {"kernel": t["kernel"] / steps, "spec": t["spec"], "bound": t["fwd"] + t["bwd"],
+           "bound_nb": t["nb"]}
     flops = 4.0 * R * J * d
     return {"size": size, "shape": [k, m, P, d, N], "dtype": np.dtype(dtype).name, **per,
             "gflops_kernel": flops / per["kernel"] / 1e9, "gflops_bound": flops / per["bound"] / 1e9}
@@ -126,67 +144,61 @@ def dense_case(size: str, dtype, repeats: int, steps: int) -> dict:
 # ------------------------------------------------------------------------------- infinite
 
 
-def copy_bandwidth(repeats: int) -> float:
-    """Bytes per second of a large ``np.copyto`` (read + write counted, STREAM convention)."""
-    n = 256 * 2**20 // 8
-    src = np.ones(n)
-    dst = np.empty(n)
-    np.copyto(dst, src)
-    t = _median_times({"copy": lambda: np.copyto(dst, src)}, max(repeats, 5))["copy"]
-    return 2 * src.nbytes / t
+COPY_BYTES = 256 * 2**20
 
 
-def infinite_case(dtype, repeats: int, steps: int, bandwidth: float) -> dict:
+def infinite_case(dtype, repeats: int, steps: int) -> dict:
     from dynamics.state import flat_coef, flat_patches, init_state
     from theory.params import with_overrides
 
     base = theory.presets.get("quick")
-    rows = []
     K = INF_MODELS
     fns, meta = {}, {}
     for dim in ("inf",) + INF_DIMS:
         params = with_overrides(base, {"dim": dim, "n_test": 10} if dim == "inf" else
                                 {"dim": dim, "noise_mode": "orthogonal", "n_test": 10})
         dp, net = params.data, params.network
-        rng = np.random.default_rng(1)
-        data = theory.data.make_splits(dp, rng).train
+        data = theory.data.make_splits(dp, np.random.default_rng(1)).train
         state = init_state(dp, net, dp.n_train, list(np.random.default_rng(2).spawn(K)), dtype=dtype)
         k, m, P, N = dp.n_classes, net.n_neurons, dp.n_patches, dp.n_train
         J = K * k * m
         y = data.y.astype(np.int64)
-        args_common = (y, k, m, P)
-
-        def make(state=state, data=data, dp=dp, args_common=args_common):
-            loss = np.zeros((steps, K))
-            acc = np.zeros((steps, K))
-            stop = np.full(K, -1, dtype=np.int64)
-            active = np.ones(K, dtype=np.bool_)
-            teacher, extra = np.zeros((1, 1)), np.zeros(1)
-            if state.infinite:
-                a2 = state.a.reshape(J, -1)
-                coef = flat_coef(data, dtype)
-                return lambda: _kernels._run_infinite(
-                    a2, state.cT, coef, *args_common, dp.noise_norm**2, 1.0, steps, net.power,
-                    net.threshold, _kernels.CE, False, active, teacher, extra, 0, loss, acc, stop)
-            W2 = state.W.reshape(J, -1)
-            Xf = flat_patches(data, dtype)
-            return lambda: _kernels._run_dense(
-                W2, Xf, *args_common, 1.0, steps, net.power, net.threshold, _kernels.CE, False,
-                active, teacher, extra, 0, loss, acc, stop)
-
-        name = "infinite" if dim == "inf" else f"dense d={dim}"
-        fns[name] = make()
-        fns[name]()  # compile / load the cache
-        R = N * P
-        meta = {"shape": [k, m, P, N, K], "R": R, "J": J, "k2": 2 * k}
+        loss = np.zeros((steps, K))
+        acc = np.zeros((steps, K))
+        stop = np.full(K, -1, dtype=np.int64)
+        active = np.ones(K, dtype=np.bool_)
+        teacher, extra = np.zeros((1, 1)), np.zeros(1)
+        if state.infinite:
+            a2, cT, coef = state.a.reshape(J, -1), state.cT, flat_coef(data, dtype)
+            fns["infinite"] = lambda: _kernels._run_infinite(
+                a2, cT, coef, y, k, m, P, dp.noise_norm**2, 1.0, steps,
+                net.power, net.threshold, _kernels.CE, False, active, teacher, extra, 0, loss, acc, stop)
+            # compute reference: the step's two small GEMMs (inner size 2k), numpy, full size
+            A = np.empty((N * P, J), dtype)
+            grad = np.empty((J, 2 * k), dtype)
+            fns["small GEMMs"] = lambda: (np.dot(coef, a2.T, out=A), np.dot(A.T, coef, out=grad))
+            meta = {"shape": [k, m, P, N, K], "R": N * P, "J": J, "k2": 2 * k}
+        else:
+            W2, Xf = state.W.reshape(J, -1), flat_patches(data, dtype)
+            fns[f"dense d={dim}"] = lambda W2=W2, Xf=Xf, loss=loss, acc=acc, stop=stop, active=active: (
+                _kernels._run_dense(W2, Xf, y, k, m, P, 1.0, steps, net.power, net.threshold,
+                                    _kernels.CE, False, active, teacher, extra, 0, loss, acc, stop))
+    for f in fns.values():
+        f()  # compile / load the cache
+    src = np.ones(COPY_BYTES // 8)
+    dst = np.empty_like(src)
+    np.copyto(dst, src)
+    fns["copy"] = lambda: np.copyto(dst, src)  # interleaved too: bandwidth varies with load
     t = _median_times(fns, repeats)
+    bandwidth = 2 * COPY_BYTES / t.pop("copy")  # read + write, STREAM convention
+    gemms = t.pop("small GEMMs")
     R, J, k2 = meta["R"], meta["J"], meta["k2"]
     b = np.dtype(dtype).itemsize
     bytes_5 = (5 * R * J + 2 * R * k2) * b
     bytes_3 = (3 * R * J + 2 * R * k2) * b
     per = {n: v / steps for n, v in t.items()}
     return {"dtype": np.dtype(dtype).name, "shape": meta["shape"], **per,
-            "bound5": bytes_5 / bandwidth, "bound3": bytes_3 / bandwidth,
+            "bound5": bytes_5 / bandwidth, "bound3": bytes_3 / bandwidth, "gemms": gemms,
             "bytes5": bytes_5, "bandwidth": bandwidth}
 
 
@@ -202,10 +214,8 @@ def measure(args) -> dict:
                 out["dense"].append(dense_case(size, dt, args.repeats, args.steps))
                 print(f"# dense {size} {np.dtype(dt).name} done", file=sys.stderr, flush=True)
     if args.section in ("infinite", "all"):
-        bw = copy_bandwidth(args.repeats)
-        out["bandwidth"] = bw
         for dt in dtypes:
-            out["infinite"].append(infinite_case(dt, args.repeats, args.inf_steps, bw))
+            out["infinite"].append(infinite_case(dt, args.repeats, args.inf_steps))
             print(f"# infinite {np.dtype(dt).name} done", file=sys.stderr, flush=True)
     return out
 
@@ -220,26 +230,30 @@ def tables(results: list[dict]) -> str:
     if dense:
         lines += ["### Dense step: `gd_steps` vs NumPy spec vs two-GEMM bound", "",
                   "| threads | size (k, m, P, d, N) | dtype | kernel ms | spec ms | 2-GEMM bound ms "
-                  "| bound / kernel | spec / kernel | kernel GFLOP/s |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| bound / kernel | spec / kernel | kernel GFLOP/s | same GEMMs via numba ms "
+                  "| those / kernel |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for th, c in dense:
             lines.append(
                 f"| {th} | {c['size']} {tuple(c['shape'])} | {c['dtype']} | {_ms(c['kernel'])} | "
                 f"{_ms(c['spec'])} | {_ms(c['bound'])} | **{c['bound'] / c['kernel']:.2f}** | "
-                f"{c['spec'] / c['kernel']:.1f}× | {c['gflops_kernel']:.0f} |")
+                f"{c['spec'] / c['kernel']:.1f}× | {c['gflops_kernel']:.0f} | {_ms(c['bound_nb'])} | "
+                f"{c['bound_nb'] / c['kernel']:.2f} |")
         lines.append("")
     inf = [(r["threads"], c) for r in results for c in r["infinite"]]
     if inf:
         k, m, P, N, K = inf[0][1]["shape"]
         lines += [f"### Infinite-dimension step (k={k}, m={m}, P={P}, N={N}, K={K} stacked models)", "",
                   "| threads | dtype | infinite ms | dense d=400 ms | dense d=1600 ms | traffic bound ms "
-                  "(5·R·J) | bound / infinite | strict bound (3·R·J) / infinite | copy GB/s |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "(5·R·J) | bound / infinite | strict bound (3·R·J) / infinite | copy GB/s "
+                  "| its two small GEMMs ms | GEMMs / infinite |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for th, c in inf:
             lines.append(
                 f"| {th} | {c['dtype']} | {_ms(c['infinite'])} | {_ms(c['dense d=400'])} | "
                 f"{_ms(c['dense d=1600'])} | {_ms(c['bound5'])} | **{c['bound5'] / c['infinite']:.2f}** | "
-                f"{c['bound3'] / c['infinite']:.2f} | {c['bandwidth'] / 1e9:.1f} |")
+                f"{c['bound3'] / c['infinite']:.2f} | {c['bandwidth'] / 1e9:.1f} | {_ms(c['gemms'])} | "
+                f"{c['gemms'] / c['infinite']:.2f} |")
         lines.append("")
     return "\n".join(lines)
 
