@@ -263,8 +263,8 @@ def _run_dense(W, X, y, n_classes, n_neurons, n_patches, lr, n_steps, power, thr
 
 @njit(cache=True, nogil=True)
 def _block_rows(J, n_patches, itemsize):
-    """Rows per block of the infinite kernel: whole samples, about 256 KiB of (rows, J), which
-    stays in a 512 KiB L2 cache next to aᵀ and the row buffers."""
+    """Rows per block of the infinite kernel: whole samples, about 256 KiB of (rows, J), so a
+    block stays in L2 (≥ 512 KiB on current x86 cores) next to aᵀ and the row buffers."""
     per_sample = n_patches * J * itemsize
     return n_patches * max(1, (256 * 1024) // per_sample)
 
