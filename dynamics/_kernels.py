@@ -3,15 +3,23 @@
 Layout. K models of k classes and m filters are stacked as J = K·k·m columns, column
 j = (kk·k + i)·m + r. Both backends reduce one step to:
 
-1. pre-activations A (N·P, J): dense ``X @ W.T``; infinite ``coef @ a.T + c``;
-2. :func:`_outputs_and_loss` — one fused pass over A computes F (K, N, k) from s(A) and
-   overwrites A with s'(A); the loss gives dF (K, N, k); models that reached 100% training
-   accuracy stop here; a second pass turns A into G = dF·s'(A), zero for stopped models;
-3. the update: dense ``W -= η·G.T @ X``; infinite ``a -= η·G.T @ coef`` and
-   ``c -= η·s_p²·G`` (each training patch's noise is orthogonal to everything else).
+1. pre-activations A (N·P, J): dense ``X @ W.T``; infinite ``coef @ a.T + cT``;
+2. one fused pass over A computes F (K, N, k) from s(A) and overwrites A with s'(A); the
+   loss gives dF (K, N, k); models that reached 100% training accuracy stop here;
+3. the update with G = dF·s'(A) (zero for stopped models): dense ``W -= η·G.T @ X``;
+   infinite ``a -= η·G.T @ coef`` and ``cT -= η·s_p²·G`` (each training patch's noise is
+   orthogonal to everything else).
 
-The two contractions are BLAS GEMMs (``np.dot``); everything elementwise is fused into two
-passes. Kernels take arrays and scalars only and write into preallocated outputs.
+Dense: the two contractions are BLAS GEMMs (``np.dot`` into buffers allocated once per
+call, not per step); the elementwise work is two passes over A (:func:`_activate`,
+:func:`_scale_by_outputs`) written as loops over the contiguous column index that LLVM
+vectorises. Infinite: the step is memory-bound (inner GEMM size 2k), so it is organised
+by cache-sized blocks of whole samples: pass 1 (:func:`_activate_infinite`) computes
+``coef @ a.T`` for a block with BLAS, adds cT and writes only s' to A; pass 2
+(:func:`_update_noise`) forms G for a block, updates cT in the same sweep and accumulates
+``G.T @ coef`` with BLAS. Per step that is cT read twice and written once, A written once
+and read once. Kernels take arrays and scalars only and write into preallocated outputs;
+everything runs on the calling thread except BLAS.
 
 Loss kinds (``loss_kind``): ``CE`` — each model on its own cross-entropy (single model and
 ensemble members); ``CE_AVERAGE`` — the cross-entropy of the average output G = (1/K)·ΣF
@@ -44,29 +52,75 @@ TRUNC_NONE = 2
 
 
 @njit(cache=True, nogil=True)
-def _activate(A, F, n_models, n_classes, n_neurons, n_patches, power, threshold):
-    """F[kk, n, i] = Σ_{r,p} s(A[n·P+p, (kk·k+i)·m+r]); A is overwritten with s'(A)."""
-    NP, J = A.shape
-    q = power
-    c_lin = (1.0 - 1.0 / q) * threshold
-    F[:] = 0.0
-    for row in range(NP):
-        n = row // n_patches
+def _activation_constants(A, power, threshold):
+    """(1/ϱ, ϱ/q, (1 − 1/q)·ϱ, ϱ, 0, 1) as an array of A's dtype, so float32 stays float32 SIMD."""
+    cst = np.empty(6, A.dtype)
+    cst[0] = 1.0 / threshold
+    cst[1] = threshold / power
+    cst[2] = (1.0 - 1.0 / power) * threshold
+    cst[3] = threshold
+    cst[4] = 0.0
+    cst[5] = 1.0
+    return cst
+
+
+@njit(cache=True, nogil=True)
+def _activate_row(z, out, u, pw, S, power, cst):
+    """One row of pre-activations z (J,): S += s(z) (float64), out ← s'(z); z may be out.
+
+    Loops over the contiguous column index that LLVM can vectorise: u = clamp(z/ϱ, 0, 1)
+    (a NaN stays NaN, so divergence is still detected), s'(z) = u^{q−1} on every branch,
+    s(z) = z − (1 − 1/q)·ϱ above ϱ and ϱ·u^q/q below.
+    """
+    inv_thr, thr_q, c_lin, thr, zero, one = cst[0], cst[1], cst[2], cst[3], cst[4], cst[5]
+    J = z.shape[0]
+    for j in range(J):
+        v = z[j] * inv_thr
+        if v < zero:
+            v = zero
+        if v > one:
+            v = one
+        u[j] = v
+        pw[j] = v
+    for _ in range(power - 2):  # pw = u^{q−1}
         for j in range(J):
-            z = A[row, j]
-            if z <= 0.0:
-                A[row, j] = 0.0
-                continue
-            kk = j // (n_classes * n_neurons)
-            i = (j // n_neurons) % n_classes
-            if z >= threshold:
-                F[kk, n, i] += z - c_lin
-                A[row, j] = 1.0
-            else:
-                u = z / threshold  # in (0, 1): the power cannot overflow
-                uq1 = u ** (q - 1)
-                F[kk, n, i] += threshold * uq1 * u / q
-                A[row, j] = uq1
+            pw[j] *= u[j]
+    for j in range(J):
+        zj = z[j]
+        S[j] += zj - c_lin if zj > thr else thr_q * pw[j] * u[j]
+        out[j] = pw[j]
+
+
+@njit(cache=True, nogil=True)
+def _sum_filters(S, F, n, n_models, n_classes, n_neurons):
+    """F[kk, n, i] = Σ_r S[(kk·k+i)·m+r]: one sample's outputs from its per-column sums."""
+    for kk in range(n_models):
+        for i in range(n_classes):
+            base = (kk * n_classes + i) * n_neurons
+            tot = 0.0
+            for r in range(n_neurons):
+                tot += S[base + r]
+            F[kk, n, i] = tot
+
+
+@njit(cache=True, nogil=True)
+def _activate(A, F, n_models, n_classes, n_neurons, n_patches, power, threshold):
+    """F[kk, n, i] = Σ_{r,p} s(A[n·P+p, (kk·k+i)·m+r]); A is overwritten with s'(A).
+
+    One pass over A, row by row (see :func:`_activate_row`); sums over patches go into a
+    per-sample row buffer, summed over filters once per sample.
+    """
+    NP, J = A.shape
+    cst = _activation_constants(A, power, threshold)
+    u = np.empty(J, A.dtype)
+    pw = np.empty(J, A.dtype)
+    S = np.empty(J)  # Σ_p s(A[n·P+p, j]) of the current sample, float64
+    for n in range(NP // n_patches):
+        S[:] = 0.0
+        for p in range(n_patches):
+            Arow = A[n * n_patches + p]
+            _activate_row(Arow, Arow, u, pw, S, power, cst)
+        _sum_filters(S, F, n, n_models, n_classes, n_neurons)
 
 
 @njit(cache=True, nogil=True)
@@ -200,17 +254,27 @@ def _loss(F, y, loss_kind, active, dF, G_avg, out_loss, out_acc, teacher, extra)
 
 
 @njit(cache=True, nogil=True)
+def _output_weights(dF, active, n, n_classes, n_neurons, D):
+    """D[j] = dF[kk, n, i] for column j = (kk·k+i)·m+r of an active model, 0 otherwise."""
+    for kk in range(dF.shape[0]):
+        for i in range(n_classes):
+            base = (kk * n_classes + i) * n_neurons
+            v = dF[kk, n, i] if active[kk] else 0.0
+            for r in range(n_neurons):
+                D[base + r] = v
+
+
+@njit(cache=True, nogil=True)
 def _scale_by_outputs(A, dF, active, n_classes, n_neurons, n_patches):
     """A ← dF[kk, n, i]·A in place (A holds s'), zero for inactive models: G."""
     NP, J = A.shape
-    for row in range(NP):
-        n = row // n_patches
-        for j in range(J):
-            kk = j // (n_classes * n_neurons)
-            if active[kk]:
-                A[row, j] *= dF[kk, n, (j // n_neurons) % n_classes]
-            else:
-                A[row, j] = 0.0
+    D = np.empty(J, A.dtype)
+    for n in range(NP // n_patches):
+        _output_weights(dF, active, n, n_classes, n_neurons, D)
+        for p in range(n_patches):
+            Arow = A[n * n_patches + p]
+            for j in range(J):
+                Arow[j] *= D[j]
 
 
 @njit(cache=True, nogil=True)
@@ -257,8 +321,14 @@ def _run_dense(W, X, y, n_classes, n_neurons, n_patches, lr, n_steps, power, thr
     F = np.zeros((K, N, n_classes))
     dF = np.zeros((K, N, n_classes))
     G_avg = np.zeros((N, n_classes))
+    A = np.empty((X.shape[0], J), W.dtype)  # (N·P, J) pre-activations, then s', then G
+    # The backward GEMM's orientation: scipy's OpenBLAS (the one numba calls) computed
+    # Xᵀ·G (d, J) 1.3× faster than Gᵀ·X (J, d) in float32 and 1.2× slower in float64 at the
+    # benchmark's sizes (bench/gd_step.py), so float32 gets the transposed gradient.
+    transposed = W.itemsize == 4
+    grad = np.empty((d, J) if transposed else (J, d), W.dtype)
     for t in range(n_steps):
-        A = np.dot(X, W.T)  # (N·P, J)
+        np.dot(X, W.T, A)  # (N·P, J), into the buffer: no allocation per step
         ok = _outputs_and_loss(A, y, n_classes, n_neurons, n_patches, power, threshold,
                                loss_kind, active, F, dF, G_avg, out_loss[t0 + t], out_acc[t0 + t],
                                teacher, extra)
@@ -267,12 +337,91 @@ def _run_dense(W, X, y, n_classes, n_neurons, n_patches, lr, n_steps, power, thr
         if not _stop_check(t0 + t, stop_full, out_acc[t0 + t], active, out_stop):
             return t, -1
         _scale_by_outputs(A, dF, active, n_classes, n_neurons, n_patches)  # A = G
-        grad = np.dot(A.T, X)  # (J, d)
-        for j in range(J):
-            if active[j // (n_classes * n_neurons)]:
-                for c in range(d):
-                    W[j, c] -= lr * grad[j, c]
+        if transposed:
+            np.dot(X.T, A, grad)  # (d, J)
+            for j in range(J):
+                if active[j // (n_classes * n_neurons)]:
+                    for c in range(d):
+                        W[j, c] -= lr * grad[c, j]
+        else:
+            np.dot(A.T, X, grad)  # (J, d)
+            for j in range(J):
+                if active[j // (n_classes * n_neurons)]:
+                    for c in range(d):
+                        W[j, c] -= lr * grad[j, c]
     return n_steps, -1
+
+
+@njit(cache=True, nogil=True)
+def _block_rows(J, n_patches, itemsize):
+    """Rows per block of the infinite kernel: whole samples, about 256 KiB of (rows, J), so a
+    block stays in L2 (≥ 512 KiB on current x86 cores) next to aᵀ and the row buffers."""
+    per_sample = n_patches * J * itemsize
+    return n_patches * max(1, (256 * 1024) // per_sample)
+
+
+@njit(cache=True, nogil=True)
+def _activate_infinite(a, cT, coef, A, buf, F, n_models, n_classes, n_neurons, n_patches,
+                       power, threshold):
+    """:func:`_activate` of the pre-activations coef·aᵀ + cT without storing them.
+
+    By blocks of whole samples: the small GEMM (inner size 2k) goes to BLAS into a
+    cache-sized buffer, cT is added there, and only s' is written to A (N·P, J). So one
+    pass reads cT once and writes A once; F (K, N, k) gets the outputs.
+    """
+    NP, J = A.shape
+    B = buf.shape[0]
+    cst = _activation_constants(A, power, threshold)
+    u = np.empty(J, A.dtype)
+    pw = np.empty(J, A.dtype)
+    S = np.empty(J)
+    for r0 in range(0, NP, B):
+        r1 = min(r0 + B, NP)
+        blk = buf[:r1 - r0]
+        np.dot(coef[r0:r1], a.T, blk)  # (rows, J)
+        for n in range(r0 // n_patches, r1 // n_patches):
+            S[:] = 0.0
+            for p in range(n_patches):
+                row = n * n_patches + p
+                z = blk[row - r0]
+                crow = cT[row]
+                for j in range(J):
+                    z[j] += crow[j]
+                _activate_row(z, A[row], u, pw, S, power, cst)
+            _sum_filters(S, F, n, n_models, n_classes, n_neurons)
+
+
+@njit(cache=True, nogil=True)
+def _update_noise(A, dF, active, coef, cT, step_c, n_classes, n_neurons, n_patches,
+                  buf, tmp, grad):
+    """One fused pass over s' (A) by blocks of whole samples: G = dF·s' into a cache-sized
+    buffer, cT ← cT − step_c·G, and grad = Gᵀ·coef (J, 2k) accumulated block by block
+    with BLAS. A is only read; inactive models get G = 0."""
+    NP, J = A.shape
+    B = buf.shape[0]
+    D = np.empty(J, A.dtype)
+    st = np.empty(1, A.dtype)
+    st[0] = step_c  # in A's dtype, so float32 stays float32 SIMD
+    s_c = st[0]
+    grad[:] = 0.0
+    for r0 in range(0, NP, B):
+        r1 = min(r0 + B, NP)
+        blk = buf[:r1 - r0]
+        for n in range(r0 // n_patches, r1 // n_patches):
+            _output_weights(dF, active, n, n_classes, n_neurons, D)
+            for p in range(n_patches):
+                row = n * n_patches + p
+                Arow = A[row]
+                crow = cT[row]
+                grow = blk[row - r0]
+                for j in range(J):
+                    g = D[j] * Arow[j]
+                    grow[j] = g
+                    crow[j] -= s_c * g
+        np.dot(blk.T, coef[r0:r1], tmp)  # (J, 2k)
+        for j in range(J):
+            for c in range(grad.shape[1]):
+                grad[j, c] += tmp[j, c]
 
 
 @njit(cache=True, nogil=True)
@@ -291,24 +440,25 @@ def _run_infinite(a, cT, coef, y, n_classes, n_neurons, n_patches, noise_sq, lr,
     F = np.zeros((K, N, n_classes))
     dF = np.zeros((K, N, n_classes))
     G_avg = np.zeros((N, n_classes))
+    A = np.empty((NP, J), a.dtype)  # (N·P, J) s'(pre-activations)
+    block = _block_rows(J, n_patches, a.itemsize)
+    buf = np.empty((block, J), a.dtype)  # one block of rows: coef·aᵀ, then G
+    tmp = np.empty((J, k2), a.dtype)
+    grad = np.empty((J, k2), a.dtype)
     for t in range(n_steps):
-        A = np.dot(coef, a.T)  # (N·P, J)
-        A += cT
-        ok = _outputs_and_loss(A, y, n_classes, n_neurons, n_patches, power, threshold,
-                               loss_kind, active, F, dF, G_avg, out_loss[t0 + t], out_acc[t0 + t],
-                               teacher, extra)
-        if not ok:
-            return t, t0 + t
+        # F and A = s'(coef·aᵀ + cT) in one pass; then the loss (as _outputs_and_loss does)
+        _activate_infinite(a, cT, coef, A, buf, F, K, n_classes, n_neurons, n_patches,
+                           power, threshold)
+        _loss(F, y, loss_kind, active, dF, G_avg, out_loss[t0 + t], out_acc[t0 + t], teacher, extra)
+        for kk in range(K):
+            if not math.isfinite(out_loss[t0 + t, kk]):
+                return t, t0 + t
         if not _stop_check(t0 + t, stop_full, out_acc[t0 + t], active, out_stop):
             return t, -1
-        _scale_by_outputs(A, dF, active, n_classes, n_neurons, n_patches)  # A = G
-        grad = np.dot(A.T, coef)  # (J, 2k)
-        step_c = lr * noise_sq
+        _update_noise(A, dF, active, coef, cT, lr * noise_sq, n_classes, n_neurons, n_patches,
+                      buf, tmp, grad)  # grad = Gᵀ·coef, cT -= η·s_p²·G
         for j in range(J):
             if active[j // (n_classes * n_neurons)]:
                 for c in range(k2):
                     a[j, c] -= lr * grad[j, c]
-        for row in range(NP):  # inactive models have G = 0 in A
-            for j in range(J):
-                cT[row, j] -= step_c * A[row, j]
     return n_steps, -1

@@ -122,3 +122,15 @@ LINEARISATION_FD_RTOL = 1e-5
 # λ_max of the tangent Gram matrix from scipy's eigh vs a dense SVD of the explicit Jacobian:
 # both LAPACK, float64, relative agreement ~1e-13; 1e-9 leaves room for the Gram's squaring.
 GRAM_EIG_RTOL = 1e-9
+
+
+# float32 against float64 on the quick preset (tests/test_float32.py, bench/float32_check.py;
+# measured at seeds 0-4): Λ trajectories agree to <= 1.1e-4 relative to max Λ while views grow
+# smoothly, but a view that takes off in the last few steps before the stop (0.07 -> 5.4 in six
+# steps at η = 96) is shifted in time by the rounding, giving up to 1.1e-3 of max Λ at the final
+# point. 1e-2 leaves a factor 9 and still fails if float32 changed which views grow.
+F32_LAMBDA_RTOL = 1e-2
+# Test accuracies: at most one test sample in 1000 changed its prediction (seed 4, multi-view
+# 0.964 vs 0.963); 0.005 (five samples) leaves room without hiding a changed learned view,
+# which moves single-view accuracy by ~1/(2k) = 0.05.
+F32_ACC_ATOL = 0.005
