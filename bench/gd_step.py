@@ -168,11 +168,13 @@ def infinite_case(dtype, repeats: int, steps: int) -> dict:
         stop = np.full(K, -1, dtype=np.int64)
         active = np.ones(K, dtype=np.bool_)
         teacher, extra = np.zeros((1, 1)), np.zeros(1)
+        lam = np.zeros((steps, K, k, 2))  # per-step Λ output of the kernels
         if state.infinite:
             a2, cT, coef = state.a.reshape(J, -1), state.cT, flat_coef(data, dtype)
             fns["infinite"] = lambda: _kernels._run_infinite(
                 a2, cT, coef, y, k, m, P, dp.noise_norm**2, 1.0, steps,
-                net.power, net.threshold, _kernels.CE, False, active, teacher, extra, 0, loss, acc, stop)
+                net.power, net.threshold, _kernels.CE, False, active, teacher, extra, 0, loss, acc, stop,
+                lam)
             # compute reference: the step's two small GEMMs (inner size 2k), numpy, full size
             A = np.empty((N * P, J), dtype)
             grad = np.empty((J, 2 * k), dtype)
@@ -180,9 +182,11 @@ def infinite_case(dtype, repeats: int, steps: int) -> dict:
             meta = {"shape": [k, m, P, N, K], "R": N * P, "J": J, "k2": 2 * k}
         else:
             W2, Xf = state.W.reshape(J, -1), flat_patches(data, dtype)
-            fns[f"dense d={dim}"] = lambda W2=W2, Xf=Xf, loss=loss, acc=acc, stop=stop, active=active: (
+            feat = np.ascontiguousarray(data.features, dtype=dtype)
+            fns[f"dense d={dim}"] = lambda W2=W2, Xf=Xf, loss=loss, acc=acc, stop=stop, active=active, feat=feat, lam=lam: (
                 _kernels._run_dense(W2, Xf, y, k, m, P, 1.0, steps, net.power, net.threshold,
-                                    _kernels.CE, False, active, teacher, extra, 0, loss, acc, stop))
+                                    _kernels.CE, False, active, teacher, extra, 0, loss, acc, stop,
+                                    feat, lam))
     for f in fns.values():
         f()  # compile / load the cache
     src = np.ones(COPY_BYTES // 8)

@@ -304,14 +304,45 @@ def _stop_check(t, stop_full, acc_t, active, out_stop):
 
 
 @njit(cache=True, nogil=True)
+def _own_view_lambda(a, n_classes, n_neurons, out_row):
+    """out_row[kk, i, l] = max_r max(0, a[(kk·k+i)·m+r, 2i+l]): Λ of every model (K, k, 2)."""
+    out_row[:] = 0.0
+    for j in range(a.shape[0]):
+        kk = j // (n_classes * n_neurons)
+        i = (j // n_neurons) % n_classes
+        for l in range(2):
+            v = a[j, 2 * i + l]
+            if v > out_row[kk, i, l]:
+                out_row[kk, i, l] = v
+
+
+@njit(cache=True, nogil=True)
+def _own_view_lambda_dense(W, feat, n_classes, n_neurons, out_row):
+    """Λ (K, k, 2) of dense weights W (J, d) against the views feat (2k, d); J·2·d flops."""
+    out_row[:] = 0.0
+    d = W.shape[1]
+    for j in range(W.shape[0]):
+        kk = j // (n_classes * n_neurons)
+        i = (j // n_neurons) % n_classes
+        for l in range(2):
+            v = 0.0
+            for c in range(d):
+                v += W[j, c] * feat[2 * i + l, c]
+            if v > out_row[kk, i, l]:
+                out_row[kk, i, l] = v
+
+
+@njit(cache=True, nogil=True)
 def _run_dense(W, X, y, n_classes, n_neurons, n_patches, lr, n_steps, power, threshold,
-               loss_kind, stop_full, active, teacher, extra, t0, out_loss, out_acc, out_stop):
+               loss_kind, stop_full, active, teacher, extra, t0, out_loss, out_acc, out_stop,
+               feat, out_lam):
     """Up to ``n_steps`` GD steps on stacked dense weights, in place.
 
     W (J, d) with J = K·k·m; X (N·P, d); y (N,); active (K,) bool, cleared when a model
     stops; out_loss/out_acc (n_steps, K) record the loss and accuracy *before* each step;
     out_stop (K,) gets the step at which a model stopped. Returns (steps done, first
-    non-finite step or -1). Step s of the call is step t0 + s of the run: out_loss[t0 + s],
+    non-finite step or -1). out_lam (n_steps_total, K, k, 2) gets Λ_{i,l} of the weights before
+    each step (feat (2k, d) holds the views). Step s of the call is step t0 + s of the run: out_loss[t0 + s],
     out_acc[t0 + s] and out_stop use run steps. A model that stops at step t keeps W(t): its
     step is not taken.
     """
@@ -328,6 +359,7 @@ def _run_dense(W, X, y, n_classes, n_neurons, n_patches, lr, n_steps, power, thr
     transposed = W.itemsize == 4
     grad = np.empty((d, J) if transposed else (J, d), W.dtype)
     for t in range(n_steps):
+        _own_view_lambda_dense(W, feat, n_classes, n_neurons, out_lam[t0 + t])
         np.dot(X, W.T, A)  # (N·P, J), into the buffer: no allocation per step
         ok = _outputs_and_loss(A, y, n_classes, n_neurons, n_patches, power, threshold,
                                loss_kind, active, F, dF, G_avg, out_loss[t0 + t], out_acc[t0 + t],
@@ -427,7 +459,7 @@ def _update_noise(A, dF, active, coef, cT, step_c, n_classes, n_neurons, n_patch
 @njit(cache=True, nogil=True)
 def _run_infinite(a, cT, coef, y, n_classes, n_neurons, n_patches, noise_sq, lr, n_steps,
                   power, threshold, loss_kind, stop_full, active, teacher, extra,
-                  t0, out_loss, out_acc, out_stop):
+                  t0, out_loss, out_acc, out_stop, out_lam):
     """The infinite-dimension model (SPEC §2): same contract as :func:`_run_dense`.
 
     a (J, 2k) feature coordinates; cT (N·P, J) noise coordinates <w_j, ξ_{n,p}>;
@@ -446,6 +478,7 @@ def _run_infinite(a, cT, coef, y, n_classes, n_neurons, n_patches, noise_sq, lr,
     tmp = np.empty((J, k2), a.dtype)
     grad = np.empty((J, k2), a.dtype)
     for t in range(n_steps):
+        _own_view_lambda(a, n_classes, n_neurons, out_lam[t0 + t])
         # F and A = s'(coef·aᵀ + cT) in one pass; then the loss (as _outputs_and_loss does)
         _activate_infinite(a, cT, coef, A, buf, F, K, n_classes, n_neurons, n_patches,
                            power, threshold)

@@ -64,7 +64,8 @@ def gd_steps(W: np.ndarray, X: np.ndarray, y: np.ndarray, lr: float, n_steps: in
     _, bad = _kernels._run_dense(
         W2, Xf, y.astype(np.int64), k, m, P, float(lr), int(n_steps), int(power), float(threshold),
         _kernels.CE, False, np.ones(1, dtype=np.bool_), np.zeros((1, 1)), np.zeros(1), 0,
-        loss, acc, np.full(1, -1, dtype=np.int64))
+        loss, acc, np.full(1, -1, dtype=np.int64), np.zeros((2 * k, d), W.dtype),
+        np.zeros((max(int(n_steps), 1), 1, k, 2)))
     if bad >= 0:
         from .train import DivergenceError
         raise DivergenceError(f"loss became non-finite at step {bad} (lr={lr}): try a smaller lr")

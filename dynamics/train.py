@@ -20,6 +20,7 @@ import numpy as np
 from theory.data import Dataset
 
 from . import _kernels, _linear_kernels
+from .evaluate import view_correlations
 from .state import ModelState, flat_coef, flat_patches
 
 CE = _kernels.CE
@@ -44,6 +45,7 @@ class Trajectory:
     stopped_at: np.ndarray  # (K,) step at which a model reached 100% training accuracy, -1 if never
     n_done: int  # steps taken by the longest-running model
     seconds: float  # wall time of the compiled steps and tracking
+    lambda_steps: np.ndarray | None = None  # (n_done+1, K, k, 2) Λ_{i,l} at every step (network only)
 
 
 def _memorisation(state: ModelState, data: Dataset, noise_flat: np.ndarray | None) -> np.ndarray:
@@ -124,6 +126,9 @@ def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: i
     stopped = np.full(K, -1, dtype=np.int64)
     loss = np.zeros((n_steps, K))
     acc = np.zeros((n_steps, K))
+    lam = np.zeros((n_steps + 1, K, k, 2))  # Λ before every step (network kernels only)
+    feat = (np.zeros((2 * k, 1), dt) if state.infinite
+            else np.ascontiguousarray(data.features, dtype=dt))
     steps, proj, mem = [], [], []
 
     def track(t):
@@ -148,11 +153,12 @@ def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: i
         elif state.infinite:
             done, bad = _kernels._run_infinite(
                 a2, state.cT, coef, y, k, m, P, state.noise_norm**2, lr, chunk, power, threshold,
-                loss_kind, stop_at_full_accuracy, active, teacher, extra, t, loss, acc, stopped)
+                loss_kind, stop_at_full_accuracy, active, teacher, extra, t, loss, acc, stopped,
+                lam)
         else:
             done, bad = _kernels._run_dense(
                 W2, X, y, k, m, P, lr, chunk, power, threshold, loss_kind,
-                stop_at_full_accuracy, active, teacher, extra, t, loss, acc, stopped)
+                stop_at_full_accuracy, active, teacher, extra, t, loss, acc, stopped, feat, lam)
         if bad >= 0:
             raise DivergenceError(
                 f"loss became non-finite at step {bad} (lr={lr}): the weights diverged; "
@@ -165,6 +171,10 @@ def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: i
     if progress is not None and t < n_steps:
         progress(t, t)  # every model stopped early: close the progress line
     n_recorded = t if active.any() else t + 1  # a stop records the loss of W(t) too
+    lambda_steps = None
+    if gates is None:  # the network kernels wrote Λ(0..t-1); Λ(t) is the final state's
+        lam[t] = view_correlations(proj[-1])[0]
+        lambda_steps = lam[:t + 1]
     return Trajectory(steps=np.asarray(steps), feature_proj=np.stack(proj), memorisation=np.stack(mem),
                       loss=loss[:n_recorded], train_acc=acc[:n_recorded], stopped_at=stopped,
-                      n_done=t, seconds=time.perf_counter() - t0)
+                      n_done=t, seconds=time.perf_counter() - t0, lambda_steps=lambda_steps)

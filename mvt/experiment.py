@@ -133,6 +133,8 @@ def summarise(ctx: Context, traj: dynamics.Trajectory, F: dict[str, np.ndarray],
               "feature_proj": traj.feature_proj.astype(np.float32),
               "memorisation": traj.memorisation.astype(np.float32),
               "loss": traj.loss, "train_acc": traj.train_acc}
+    if traj.lambda_steps is not None and not displacement:
+        arrays["lambda_steps"] = traj.lambda_steps  # (n_done+1, K, k, 2) Λ at every step (claim C9)
     return members, arrays
 
 

@@ -138,3 +138,21 @@ def test_memorisation_tracks_noise_projection_of_own_class():
     expect = [max(float(state.W[0, tr.y[n], r] @ tr.noise[n, p]) for r in range(2) for p in range(8))
               for n in range(15)]
     np.testing.assert_allclose(traj.memorisation[-1, 0], expect, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dim", [float("inf"), 30])
+def test_per_step_lambda_matches_tracking_points(dim):
+    """The kernels' per-step Λ equals Λ read off the tracked feature projections."""
+    from dynamics.evaluate import view_correlations
+
+    data = DataParams(n_classes=3, dim=dim, n_patches=8, patches_per_feature=2, offclass_rate=1.0,
+                      n_train=15, n_test=20, single_view_frac=0.2, features="random")
+    net = NetworkParams(n_neurons=2, init_std=0.05)
+    splits = theory.make_splits(data, np.random.default_rng(0))
+    state = init_state(data, net, 15, [np.random.default_rng(1), np.random.default_rng(2)])
+    traj = dynamics.train(state, splits.train, lr=3.0, n_steps=200, power=4, threshold=0.2,
+                          track_every=9, stop_at_full_accuracy=True)
+    assert traj.lambda_steps.shape == (traj.n_done + 1, 2, 3, 2)
+    lam_tracked, _ = view_correlations(traj.feature_proj)  # (T, K, k, 2)
+    np.testing.assert_allclose(traj.lambda_steps[traj.steps], lam_tracked, rtol=1e-12, atol=1e-14)
+    assert np.ptp(traj.lambda_steps[:, 0], axis=0).max() > 1e-2  # Λ moved between the points
