@@ -51,6 +51,9 @@ def tiny_runs(tmp_path_factory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("bound_runs")
     tiny = presets.get("tiny")
     run(tiny, "single", 0, d / "grid", preset="tiny")
+    # runs now save Λ at every step; drop it here to test the tracking-grid fallback
+    grid = load_run(d / "grid")
+    write_run(d / "grid", grid.record, {k: v for k, v in grid.arrays.items() if k != "lambda_steps"})
     run(with_overrides(tiny, {"track_every": 1}), "single", 1, d / "every", preset="tiny")
     return {"grid": d / "grid", "every": d / "every"}
 
