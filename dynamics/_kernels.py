@@ -278,16 +278,22 @@ def _scale_by_outputs(A, dF, active, n_classes, n_neurons, n_patches):
 
 
 @njit(cache=True, nogil=True)
+def _all_finite(loss_t):
+    """True if every model's loss is finite (a NaN or inf loss means the weights diverged)."""
+    for kk in range(loss_t.shape[0]):
+        if not math.isfinite(loss_t[kk]):
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
 def _outputs_and_loss(A, y, n_classes, n_neurons, n_patches, power, threshold, loss_kind,
                       active, F, dF, G_avg, loss_t, acc_t, teacher, extra):
     """F and s'(A) (into A), then losses and dF; returns True if every loss is finite."""
     K = F.shape[0]
     _activate(A, F, K, n_classes, n_neurons, n_patches, power, threshold)
     _loss(F, y, loss_kind, active, dF, G_avg, loss_t, acc_t, teacher, extra)
-    for kk in range(K):
-        if not math.isfinite(loss_t[kk]):
-            return False
-    return True
+    return _all_finite(loss_t)
 
 
 @njit(cache=True, nogil=True)
@@ -483,9 +489,8 @@ def _run_infinite(a, cT, coef, y, n_classes, n_neurons, n_patches, noise_sq, lr,
         _activate_infinite(a, cT, coef, A, buf, F, K, n_classes, n_neurons, n_patches,
                            power, threshold)
         _loss(F, y, loss_kind, active, dF, G_avg, out_loss[t0 + t], out_acc[t0 + t], teacher, extra)
-        for kk in range(K):
-            if not math.isfinite(out_loss[t0 + t, kk]):
-                return t, t0 + t
+        if not _all_finite(out_loss[t0 + t]):
+            return t, t0 + t
         if not _stop_check(t0 + t, stop_full, out_acc[t0 + t], active, out_stop):
             return t, -1
         _update_noise(A, dF, active, coef, cT, lr * noise_sq, n_classes, n_neurons, n_patches,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _loss, _scale_by_outputs, _stop_check
+from ._kernels import _all_finite, _loss, _scale_by_outputs, _stop_check
 
 
 @njit(cache=True, nogil=True)
@@ -48,10 +48,7 @@ def _linear_loss(A, S0, C0, y, n_classes, n_neurons, n_patches, loss_kind, activ
     K = F.shape[0]
     _linearise(A, S0, C0, F, n_classes, n_neurons, n_patches)
     _loss(F, y, loss_kind, active, dF, G_avg, loss_t, acc_t, teacher, extra)
-    for kk in range(K):
-        if not np.isfinite(loss_t[kk]):
-            return False
-    return True
+    return _all_finite(loss_t)
 
 
 @njit(cache=True, nogil=True)
