@@ -122,3 +122,22 @@ LINEARISATION_FD_RTOL = 1e-5
 # λ_max of the tangent Gram matrix from scipy's eigh vs a dense SVD of the explicit Jacobian:
 # both LAPACK, float64, relative agreement ~1e-13; 1e-9 leaves room for the Gram's squaring.
 GRAM_EIG_RTOL = 1e-9
+
+# Drive by source (dynamics/drive.py, NumPy) vs the change of <w_{j,r}, v_{j,l}> in one step of
+# the compiled kernel divided by η: the same float64 sums in a different order (einsum vs BLAS
+# GEMM over N·P rows), relative error ~1e-14 of the largest drive; the dense backend also
+# projects W(1) − W(0) on the features, a difference of two O(σ_0) numbers. 1e-8 of the largest
+# drive leaves room and still catches a missing source or a wrong sign.
+DRIVE_STEP_RTOL = 1e-8
+
+# Known-answer test of the drive: a teacher that knows both views of every class against one
+# that knows only the student's winning views, same student. The teacher term on the losing
+# views is the off-class response of the teacher; with the second view absent from the teacher
+# it only reaches the losing view through co-occurrence and α-noise, measured ~30-100× smaller
+# on the test's data. Asking for 5× leaves a wide margin and still fails if the sources were
+# mixed up or the teacher outputs were ignored.
+DRIVE_TEACHER_RATIO = 5.0
+# The same for the Hinton form, whose soft targets also carry off-class mass that does not depend
+# on what the teacher knows (measured both/own ≈ 2.0 on the test's data at matched confidence):
+# asking for 1.5× still fails if the teacher's second view made no difference.
+DRIVE_TEACHER_RATIO_HINTON = 1.5
