@@ -44,6 +44,7 @@ VARIANTS = {
     "bounded_r10": {"truncation": "bounded", "distill_lr_ratio": 10.0},
     "none_r10": {"truncation": "none", "distill_lr_ratio": 10.0},
     "bounded_r10_long": {"truncation": "bounded", "distill_lr_ratio": 10.0, "student_steps": 10000},
+    "bounded_r10_5k": {"truncation": "bounded", "distill_lr_ratio": 10.0, "student_steps": 5000},
     "hinton_T1": {"distill_form": "hinton", "hinton_temperature": 1.0, "hinton_alpha": 0.1},
 }
 

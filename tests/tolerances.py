@@ -141,3 +141,12 @@ DRIVE_TEACHER_RATIO = 5.0
 # on what the teacher knows (measured both/own ≈ 2.0 on the test's data at matched confidence):
 # asking for 1.5× still fails if the teacher's second view made no difference.
 DRIVE_TEACHER_RATIO_HINTON = 1.5
+
+# Escape time of a losing view predicted from the measured drive (bounds/_escape.py: law (P) with
+# the time-averaged measured c, continuous-time) against the measured first step with Λ >= ϱ on a
+# real student. The law ignores that c is measured only every 10 steps (a 10-step grid on the
+# escape), the discrete-step overshoot (bracket up to h(δ)·T) and the drive's dependence on the
+# noise coordinates of the patches (c is an effective constant); a factor 2 either way is what
+# "the climb follows the law" can mean here, and fails if the drive were off by the ratio η'/η
+# or the power q−1.
+ESCAPE_PREDICTION_FACTOR = 2.0
