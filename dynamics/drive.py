@@ -43,7 +43,7 @@ import numpy as np
 
 from theory.data import Dataset
 from theory.distill import truncated_term
-from theory.model import output_grad, smoothed_relu, smoothed_relu_grad
+from theory.model import output_grad
 
 from .state import ModelState
 
@@ -126,10 +126,14 @@ def view_drive(state: ModelState, data: Dataset, power: int, threshold: float,
     K, k, m = state.n_models, state.n_classes, state.n_neurons
     proj = view_projections(state, data)  # (N, P, 2k)
     A = _preactivations(state, data)  # (K, N, P, k, m)
-    S = smoothed_relu_grad(A, power, threshold)  # s'(A)
-    F = smoothed_relu(A, power, threshold).sum(axis=(2, 4))  # (K, N, k)
+    # s'(A) and s(A) from one clipped ratio u = clip(A/ϱ, 0, 1) (theory.model's formulas, shared
+    # work: this runs at every tracking point)
+    u = np.clip(A / threshold, 0.0, 1.0)
+    S = u ** (power - 1)  # s'(A)
+    F = np.where(A > threshold, A - (1.0 - 1.0 / power) * threshold, threshold * u * S / power)
+    F = F.sum(axis=(2, 4))  # (K, N, k)
     own_view = proj.reshape(proj.shape[0], proj.shape[1], k, 2)  # (N, P, k, 2): <x_p, v_{j,l}>
-    H = np.einsum("Knpjr,npjl->Knjrl", S, own_view, optimize=True)  # Σ_p s'·<x_p, v_{j,l}>
+    H = np.einsum("Knpjr,npjl->Knjrl", S, own_view)  # Σ_p s'·<x_p, v_{j,l}>
     is_own = data.y[:, None] == np.arange(k)[None, :]  # (N, k)
     out = np.zeros((K, k, m, 2, len(SOURCES)))
     for kk in range(K):

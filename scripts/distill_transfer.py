@@ -83,6 +83,7 @@ def main() -> None:
                     choices=list(VARIANTS))
     ap.add_argument("--modes", nargs="+", default=["distill", "self-distill"])
     ap.add_argument("--set", action="append", default=[], help="NAME=VALUE for every run (e.g. n_models=10)")
+    ap.add_argument("--distill-only", nargs="*", default=[], help="variants to run in distill mode only")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     rows = []
@@ -91,7 +92,8 @@ def main() -> None:
         for variant in args.variants:
             params = resolve_params(args.preset, args.set + [f"{k}={v}" for k, v in VARIANTS[variant].items()])
             for mode in args.modes:
-                if mode != "distill" and (variant in TEACHER_FREE or variant in DISTILL_ONLY):
+                if mode != "distill" and (variant in TEACHER_FREE or variant in DISTILL_ONLY
+                                          or variant in args.distill_only):
                     continue
                 out = Path(args.out) / f"seed{seed}" / variant / mode
                 if not (out / "run.json").exists():

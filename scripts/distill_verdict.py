@@ -47,6 +47,14 @@ def student_row(path: Path) -> dict:
     total = np.abs(integ).sum()
     never = ~np.isfinite(tab.escaped_at[idx])
     forecast = tab.forecast_end[idx][never]
+    # Transfer by construction of the teacher: the student's initial loser (smaller Λ(0)), is it
+    # known to the teacher? Knowledge transfer lifts it where the teacher knows it and not elsewhere.
+    st = rec["members"][0]
+    loser0 = np.argmin(np.asarray(st["lambda_init"]), axis=1)  # (k,)
+    knows = (np.asarray(rec["teacher"]["coverage"]["per_class"], dtype=bool) if rec["teacher"]["mode"] == "ensemble"
+             else np.asarray(rec["teacher"]["members"][0]["learned"], dtype=bool))  # (k, 2)
+    known = knows[np.arange(k), loser0]
+    got = np.asarray(st["learned"], dtype=bool)[np.arange(k), loser0]
     t_members = rec["teacher"]["members"]
     single = t_members[0]["test_acc_single"] if rec["teacher"]["mode"] == "ensemble" else rec["teacher"]["model"]["test_acc_single"]
     return {"path": str(path), "seed": rec["seed"], "mode": rec["mode"],
@@ -60,6 +68,8 @@ def student_row(path: Path) -> dict:
             "teacher_off_losing": float(integ[:, 3].sum()), "teacher_own_losing": float(integ[:, 2].sum()),
             "gt_losing": float(integ[:, :2].sum()),
             "losing_never": int(never.sum()),
+            "loser_known": int(known.sum()), "loser_known_learned": int((known & got).sum()),
+            "loser_unknown": int((~known).sum()), "loser_unknown_learned": int((~known & got).sum()),
             "forecast_median": float(np.median(forecast)) if forecast.size else None,
             "c_end_losing_median": float(np.nanmedian(tab.c_end[idx][never])) if never.any() else None}
 
@@ -98,6 +108,8 @@ def main() -> None:
                  "losing_never_mean": float(np.mean([r["losing_never"] for r in rs])),
                  "forecast_median": float(np.median(fc)) if fc else None,
                  "n_steps": rs[0]["n_steps"], "runs": rs}
+        for key in ("loser_known", "loser_known_learned", "loser_unknown", "loser_unknown_learned"):
+            entry[key] = int(sum(r[key] for r in rs))
         table.append(entry)
         ci = entry["diff_ci"]
         print(f"{variant:16} {mode:12} n={len(rs)} single {entry['single_acc']:.3f} "
@@ -108,7 +120,8 @@ def main() -> None:
         print(f"train {entry['train_acc']:.3f} both {entry['both_views']:.2f} maxΛ {entry['max_lambda_median']:.1f} "
               f"esc/pred {entry['escape_over_predicted_median']} teacher-share(losing) "
               f"{entry['teacher_share_losing_mean']:.2f} never {entry['losing_never_mean']:.1f} "
-              f"forecast {entry['forecast_median']}")
+              f"forecast {entry['forecast_median']} | initial loser learned: teacher knows it "
+              f"{entry['loser_known_learned']}/{entry['loser_known']}, does not {entry['loser_unknown_learned']}/{entry['loser_unknown']}")
     if args.json:
         write_json(Path(args.json), table)
 
