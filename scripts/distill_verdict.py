@@ -78,6 +78,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dirs", nargs="+")
     ap.add_argument("--json")
+    ap.add_argument("--markdown", help="write the table as markdown to this file")
     args = ap.parse_args()
     rows = []
     for d in args.dirs:
@@ -124,6 +125,31 @@ def main() -> None:
               f"{entry['loser_known_learned']}/{entry['loser_known']}, does not {entry['loser_unknown_learned']}/{entry['loser_unknown']}")
     if args.json:
         write_json(Path(args.json), table)
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(table))
+
+
+def _ci(ci) -> str:
+    return f"[{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else "(n = 1)"
+
+
+def markdown(table: list[dict]) -> str:
+    """The verdict table as markdown, one row per (variant, mode)."""
+    head = ("| variant | mode | seeds | steps | single (student) | single model | teacher | Δ vs single [95% CI] "
+            "| both views | median max Λ | loser learned: teacher knows / does not | losing views never escaped "
+            "| median forecast (steps) |\n|" + "---|" * 13 + "\n")
+    rows = []
+    for e in table:
+        ci = e["single_acc_ci"]
+        fc = e["forecast_median"]
+        rows.append(
+            f"| {e['variant']} | {e['mode']} | {','.join(map(str, e['seeds']))} | {e['n_steps']} | "
+            f"{e['single_acc']:.3f} {'[%.3f, %.3f]' % tuple(ci) if ci else ''} | {e['single_model_acc']:.3f} | "
+            f"{e['teacher_acc']:.3f} | {e['diff_vs_single']:+.3f} {_ci(e['diff_ci'])} | {e['both_views']:.2f} | "
+            f"{e['max_lambda_median']:.3g} | {e['loser_known_learned']}/{e['loser_known']} · "
+            f"{e['loser_unknown_learned']}/{e['loser_unknown']} | {e['losing_never_mean']:.1f} / 10 | "
+            f"{'—' if fc is None else ('∞' if fc == float('inf') else f'{fc:.2g}')} |")
+    return head + "\n".join(rows) + "\n"
 
 
 if __name__ == "__main__":
