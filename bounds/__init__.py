@@ -14,6 +14,7 @@ Imports numpy, scipy, sympy and math, and theory (claim C9 reads run records).
 """
 
 from ._claim import C9, LEVEL_FRACTION, MemberCheck, check_member, evaluate_c9
+from ._escape import EscapeTable, escape_table, measured_drive_constant
 
 from ._lottery import (derive_coverage, derive_coverage_symmetric, derive_lottery_margins,
                        derive_lottery_slack, derive_membership_integral, derive_membership_probability,
@@ -59,4 +60,6 @@ __all__ = [
     # trajectories
     "check_trajectory", "check_trajectories", "winner_loser", "TrajectoryCheck",
     "simulate_pair", "PairRun",
+    # escape of a view under a measured drive (distillation)
+    "escape_table", "EscapeTable", "measured_drive_constant",
 ]

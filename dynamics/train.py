@@ -66,7 +66,8 @@ def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: i
           loss_kind: int = CE, teacher: np.ndarray | None = None,
           extra: np.ndarray | None = None,
           progress: Callable[[int, int], None] | None = None,
-          gates: tuple[np.ndarray, np.ndarray] | None = None) -> Trajectory:
+          gates: tuple[np.ndarray, np.ndarray] | None = None,
+          on_track: Callable[[ModelState, int], None] | None = None) -> Trajectory:
     """Train the K stacked models of ``state`` in place on ``data`` by full-batch GD.
 
     Parameters
@@ -91,6 +92,10 @@ def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: i
         Called after every chunk.
     gates : (S0 (N·P, J), C0 (K, N, k)), optional
         Train the NTK linearisation at W0 instead of the network (``dynamics.linear.ntk_gates``).
+    on_track : callable(state, t), optional
+        Called at every tracking point with the state holding W(t) (read it, do not modify
+        it): diagnostics that need the full state, such as the distillation drive
+        (``dynamics.drive``), without touching the compiled kernels.
 
     Raises
     ------
@@ -136,6 +141,8 @@ def train(state: ModelState, data: Dataset, *, lr: float, n_steps: int, power: i
         proj.append(state.feature_projections(data.features))
         mem.append(_memorisation(state, data, noise_flat) if (state.infinite or noise_flat is not None)
                    else np.zeros((K, data.n_samples)))
+        if on_track is not None:
+            on_track(state, t)
 
     t0 = time.perf_counter()
     track(0)

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from theory.results import Run, find_runs
 
-from . import accuracy, coverage, lambda_trajectories, lottery, memorisation, phase_diagram, tensor_power
+from . import accuracy, coverage, distill_drive, lambda_trajectories, lottery, memorisation, phase_diagram, tensor_power
 from .runs import FigureInputError, of_modes
 
 Selector = Callable[[list[Run]], list[Run]]
@@ -61,6 +61,8 @@ FIGURES: list[FigureSpec] = [
     FigureSpec("memorisation", memorisation.make, every_run, "any runs"),
     FigureSpec("coverage", coverage.make, with_mode("ensemble", "train-average"),
                "runs of mode 'ensemble'"),
+    FigureSpec("distill_drive", distill_drive.make, distill_drive.select,
+               "a run of mode 'distill' or 'self-distill' with a saved drive"),
     FigureSpec("phase_diagram", phase_diagram.make, phase_diagram.select, "a sweep directory (mvt sweep)"),
 ]
 

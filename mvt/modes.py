@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import dynamics
-from dynamics import _kernels, linear
+from dynamics import _kernels, drive, linear
 from dynamics.evaluate import view_correlations
 
 from .experiment import Context, RunOutput, evaluate, model_accuracy, summarise
@@ -70,10 +70,13 @@ def _linear_step(ctx: Context, family: str) -> tuple[float, float]:
 def _train(ctx: Context, family: str, rngs: list[np.random.Generator], label: str, *,
            loss_kind: int = dynamics.CE, teacher: np.ndarray | None = None,
            extra: np.ndarray | None = None, student: bool = False,
-           eval_rng: np.random.Generator | None = None, lr_factor: float = 1.0) -> Fitted:
+           eval_rng: np.random.Generator | None = None, lr_factor: float = 1.0,
+           on_track=None) -> Fitted:
     """Initialise len(rngs) models of ``family``, train them in one compiled call, evaluate.
 
     ``lr_factor`` multiplies the step size (the training average uses K, see ``fit_models``).
+    ``on_track(state, t)`` is called at the tracking points of the network family
+    (``dynamics.train``); the linearised families ignore it.
     """
     p, tr = ctx.params, ctx.splits.train
     net = p.network
@@ -86,7 +89,7 @@ def _train(ctx: Context, family: str, rngs: list[np.random.Generator], label: st
         state = dynamics.init_state(p.data, net, p.data.n_train, rngs, ctx.dtype)
         traj = dynamics.train(state, tr, lr=p.train.lr * lr_factor, n_steps=n_steps, power=net.power,
                               threshold=net.threshold, track_every=p.train.track_every,
-                              stop_at_full_accuracy=stop, **kwargs)
+                              stop_at_full_accuracy=stop, on_track=on_track, **kwargs)
         ctx.timings[f"train_{label}"] = time.perf_counter() - t0
         return Fitted(family, traj, evaluate(ctx, state, eval_rng),
                       {"lr_factor": lr_factor} if lr_factor != 1.0 else {})
@@ -177,8 +180,19 @@ def _student(ctx: Context, family: str, teacher: Fitted, teacher_mode: str, labe
     """A fresh student of ``family`` trained against the average output of ``teacher``."""
     G = teacher.average()
     kind, extra = _distill_constants(ctx)
+    drives: list[tuple[int, np.ndarray, np.ndarray]] = []
+    on_track = None
+    if family == "network":
+        term = drive.teacher_term(ctx.params.distill, G["train"])
+        net, tr = ctx.params.network, ctx.splits.train
+
+        def on_track(state, t):
+            at_max, summed = drive.track_drive(state, tr, net.power, net.threshold, term)
+            drives.append((t, at_max[0], summed[0]))
+
     student = _train(ctx, family, [ctx.rngs["students"]], label, loss_kind=kind,
-                     teacher=G["train"], extra=extra, student=True, eval_rng=ctx.student_eval_rng())
+                     teacher=G["train"], extra=extra, student=True, eval_rng=ctx.student_eval_rng(),
+                     on_track=on_track)
     t_members, _ = summarise(ctx, teacher.traj, teacher.F, displacement=family != "network")
     t_proj = teacher.traj.feature_proj
     if family != "network":
@@ -190,6 +204,10 @@ def _student(ctx: Context, family: str, teacher: Fitted, teacher_mode: str, labe
         "distill": dataclasses.asdict(ctx.params.distill)})
     out.arrays["teacher_steps"] = teacher.traj.steps
     out.arrays["teacher_lambda_max"] = t_lam
+    if drives:  # the student's drive by source (dynamics.drive), at its tracking points
+        out.arrays["drive"] = np.stack([d[1] for d in drives])  # (T, k, 2, 4) at the max filter
+        out.arrays["drive_sum"] = np.stack([d[2] for d in drives])  # (T, k, 2, 4) summed over filters
+        out.extra["drive_sources"] = list(drive.SOURCES)
     return out
 
 

@@ -68,4 +68,9 @@ def write_synthetic_run(out: Path, mode: str, seed: int, n_models: int = 1, pres
               "feature_proj": np.zeros((n_track, n_models, k, m, 2 * k), np.float32),
               "memorisation": mem.astype(np.float32), "loss": np.ones((n_steps, n_models)),
               "train_acc": np.ones((n_steps, n_models)), "y": y, "kind": kind, "dominant": dominant}
+    if mode in ("distill", "self-distill"):  # students save their drive by source (dynamics/drive.py)
+        arrays["drive"] = rng.standard_normal((n_track, k, 2, 4)) * 1e-6
+        record["drive_sources"] = ["gt_own", "gt_off", "teacher_own", "teacher_off"]
+        record["distill"] = {"distill_form": "truncated", "truncation": "spec", "temperature": 0.5,
+                             "distill_lr_ratio": 1.0}
     return write_run(Path(out), record, arrays)

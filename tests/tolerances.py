@@ -134,3 +134,31 @@ F32_LAMBDA_RTOL = 1e-2
 # 0.964 vs 0.963); 0.005 (five samples) leaves room without hiding a changed learned view,
 # which moves single-view accuracy by ~1/(2k) = 0.05.
 F32_ACC_ATOL = 0.005
+
+# Drive by source (dynamics/drive.py, NumPy) vs the change of <w_{j,r}, v_{j,l}> in one step of
+# the compiled kernel divided by η: the same float64 sums in a different order (einsum vs BLAS
+# GEMM over N·P rows), relative error ~1e-14 of the largest drive; the dense backend also
+# projects W(1) − W(0) on the features, a difference of two O(σ_0) numbers. 1e-8 of the largest
+# drive leaves room and still catches a missing source or a wrong sign.
+DRIVE_STEP_RTOL = 1e-8
+
+# Known-answer test of the drive: a teacher that knows both views of every class against one
+# that knows only the student's winning views, same student. The teacher term on the losing
+# views is the off-class response of the teacher; with the second view absent from the teacher
+# it only reaches the losing view through co-occurrence and α-noise, measured ~30-100× smaller
+# on the test's data. Asking for 5× leaves a wide margin and still fails if the sources were
+# mixed up or the teacher outputs were ignored.
+DRIVE_TEACHER_RATIO = 5.0
+# The same for the Hinton form, whose soft targets also carry off-class mass that does not depend
+# on what the teacher knows (measured both/own ≈ 2.0 on the test's data at matched confidence):
+# asking for 1.5× still fails if the teacher's second view made no difference.
+DRIVE_TEACHER_RATIO_HINTON = 1.5
+
+# Escape time of a losing view predicted from the measured drive (bounds/_escape.py: law (P) with
+# the time-averaged measured c, continuous-time) against the measured first step with Λ >= ϱ on a
+# real student. The law ignores that c is measured only every 10 steps (a 10-step grid on the
+# escape), the discrete-step overshoot (bracket up to h(δ)·T) and the drive's dependence on the
+# noise coordinates of the patches (c is an effective constant); a factor 2 either way is what
+# "the climb follows the law" can mean here, and fails if the drive were off by the ratio η'/η
+# or the power q−1.
+ESCAPE_PREDICTION_FACTOR = 2.0
