@@ -40,6 +40,7 @@ def student_row(path: Path) -> dict:
     idx = (np.arange(k), lose)
     esc = np.isfinite(tab.escaped_at) & (tab.escaped_at > steps[0])  # escaped during the run
     ratios = (tab.escaped_at / tab.predicted)[esc]
+    ratios = ratios[np.isfinite(ratios)]
     # integrated drive on the losing views by source: Σ_t D·Δt (what moved them)
     w = np.diff(steps, append=steps[-1])
     integ = np.einsum("t,tks->ks", w, D[:, idx[0], idx[1]])  # (k, 4)
@@ -124,9 +125,20 @@ def main() -> None:
               f"forecast {entry['forecast_median']} | initial loser learned: teacher knows it "
               f"{entry['loser_known_learned']}/{entry['loser_known']}, does not {entry['loser_unknown_learned']}/{entry['loser_unknown']}")
     if args.json:
-        write_json(Path(args.json), table)
+        write_json(Path(args.json), _finite(table))
     if args.markdown:
         Path(args.markdown).write_text(markdown(table))
+
+
+def _finite(obj):
+    """JSON-safe copy: NaN → None, ±inf → "inf" / "-inf"."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None if np.isnan(obj) else ("inf" if obj > 0 else "-inf")
+    return obj
 
 
 def _ci(ci) -> str:
