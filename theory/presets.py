@@ -13,6 +13,10 @@ verdict seeds.
 ``quick-dense``: the same at finite d = 400 with the noise's feature component removed,
 for comparison with the infinite model (NOTES: finite d shows cross-talk).
 
+``paper``: quick moved toward the theory's scaling (P = 64 with 40 pure-noise patches, μ = 0.02,
+η = 192) so that the whole suite of modes runs in about 15 minutes on 2 idle cores for 5 seeds;
+every value and its reason is in the comment above its definition and in docs/findings.md.
+
 ``tiny``: a seconds-long configuration for tests and smoke runs; not a calibrated regime.
 """
 
