@@ -31,10 +31,40 @@ def make_figures(out: Path) -> None:
     make_all([out], out / "figures", report=lambda msg: print(f"figures: {msg}", file=sys.stderr))
 
 
+def _run_seed(params, preset: str, seed: int, out: str, modes: tuple[str, ...], force: bool,
+              t0: float) -> None:
+    """Every mode of one seed, in order, sharing one cache (teachers are shared within a seed)."""
+    from .experiment import run
+    from .progress import reporter
+
+    cache: dict = {}
+    for mode in modes:
+        target = Path(out) / f"seed{seed}" / mode
+        if (target / RUN_JSON).exists() and not force:
+            print(f"[seed {seed}] {mode}: kept existing run {target}")
+            continue
+        run(params, mode, seed, target, preset=preset,
+            progress=reporter(f"[{mode} seed {seed}] "), cache=cache)
+        print(f"[seed {seed}] {mode}: done ({time.time() - t0:.0f}s elapsed)", flush=True)
+
+
+def _run_parallel(jobs: list[tuple], workers: int) -> None:
+    """Seeds in ``workers`` spawned processes (one thread each for BLAS and numba)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .executors import worker_environment
+
+    with worker_environment(1), ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_run_seed, *job) for job in jobs]
+        for f in futures:
+            f.result()  # re-raises a worker's error
+
+
 def _cmd_reproduce(args) -> int:
     from .check import check
-    from .experiment import MODES, run
-    from .progress import reporter
+    from .experiment import MODES
 
     modes = args.modes or list(SUITE)
     bad = [m for m in modes if m not in MODES]
@@ -44,17 +74,16 @@ def _cmd_reproduce(args) -> int:
         raise ValueError(f"--seeds {args.seeds}: seeds must be integers >= 0")
     params = resolve_params(args.preset, args.set)
     out = Path(args.out)
-    t0 = time.perf_counter()
-    for seed in args.seeds:
-        cache: dict = {}  # one per seed: teachers are shared within a seed only
-        for mode in modes:
-            target = out / f"seed{seed}" / mode
-            if (target / RUN_JSON).exists() and not args.force:
-                print(f"[seed {seed}] {mode}: kept existing run {target}")
-                continue
-            run(params, mode, seed, target, preset=args.preset,
-                progress=reporter(f"[{mode} seed {seed}] "), cache=cache)
-            print(f"[seed {seed}] {mode}: done ({time.perf_counter() - t0:.0f}s elapsed)", flush=True)
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers {args.workers}: must be an integer >= 1")
+    t0 = time.time()  # wall clock, comparable across worker processes
+    jobs = [(params, args.preset, seed, str(out), tuple(modes), args.force, t0) for seed in args.seeds]
+    if (args.workers or 1) == 1 or len(jobs) == 1:
+        for job in jobs:
+            _run_seed(*job)
+    else:
+        _run_parallel(jobs, args.workers)
+    print(f"suite finished in {time.time() - t0:.0f}s wall", flush=True)
     rows, table = check([out])
     print(table)
     make_figures(out)
@@ -75,4 +104,6 @@ def register(sub) -> None:
     r.add_argument("--modes", nargs="+", default=None, metavar="MODE",
                    help=f"a subset of the suite (default all: {', '.join(SUITE)})")
     r.add_argument("--force", action="store_true", help="rerun modes whose run directory exists")
+    r.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="run seeds in N processes at once (default 1: seeds in order, in this process)")
     r.set_defaults(func=_cmd_reproduce)

@@ -153,3 +153,19 @@ def test_reproduce_cli_layout_and_resume(tmp_path, capsys):
     assert "Figure 1" in out and "C8" in out
     assert main(args) == 0  # a second call keeps the finished runs
     assert "kept existing run" in capsys.readouterr().out
+
+
+def test_reproduce_workers_match_serial(tmp_path, capsys):
+    """Seeds run in worker processes give exactly the runs of the serial suite."""
+    from mvt.cli import main
+
+    common = ["--preset", "tiny", "--seeds", "0", "1", "--modes", "single", "--set", "n_steps=30"]
+    assert main(["reproduce", *common, "--out", str(tmp_path / "serial")]) == 0
+    assert main(["reproduce", *common, "--out", str(tmp_path / "par"), "--workers", "2"]) == 0
+    for s in (0, 1):
+        a = json.loads((tmp_path / "serial" / f"seed{s}" / "single" / "run.json").read_text())
+        b = json.loads((tmp_path / "par" / f"seed{s}" / "single" / "run.json").read_text())
+        assert a["model"] == b["model"] and a["members"][0]["learned"] == b["members"][0]["learned"]
+    capsys.readouterr()
+    assert main(["reproduce", *common, "--out", str(tmp_path / "bad"), "--workers", "0"]) == 2
+    assert "--workers 0" in capsys.readouterr().err
