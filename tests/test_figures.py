@@ -55,20 +55,6 @@ def mixed_dir(tmp_path_factory, single_dir) -> Path:
     return d
 
 
-@pytest.fixture
-def captured(monkeypatch):
-    """Figures passed to style.save (still written to disk), in order."""
-    figs = []
-    real = style.save
-
-    def save(fig, out, name, footer=""):
-        figs.append(fig)
-        return real(fig, out, name, footer)
-
-    monkeypatch.setattr(style, "save", save)
-    return figs
-
-
 def _by_gid(fig, gid):
     hits = [a for ax in fig.axes for a in ax.get_children() if a.get_gid() == gid]
     assert len(hits) == 1, f"{len(hits)} artists with gid {gid!r}"

@@ -85,20 +85,6 @@ def tp_figs(tiny_runs, tmp_path_factory):
     return out
 
 
-@pytest.fixture
-def captured(monkeypatch):
-    """Figures passed to style.save (still written to disk), in order."""
-    figs = []
-    real = style.save
-
-    def save(fig, out, name, footer=""):
-        figs.append(fig)
-        return real(fig, out, name, footer)
-
-    monkeypatch.setattr(style, "save", save)
-    return figs
-
-
 def _find(fig, gid):
     return [a for ax in fig.axes for a in ax.get_children() if a.get_gid() == gid]
 
