@@ -5,7 +5,7 @@ modes prefixed ``ntk-`` / ``rf-``), one group of bars per mode, two bars per gro
 and single-view test accuracy of the run's evaluated model (``record["model"]``: the single
 model, the ensemble's average output, the student, ...). Bar = mean over seeds (a seed with
 several runs is averaged first); error bar = Student-t 95% interval over seeds
-(``theory.stats.t_interval``; none with one seed); dots = the seeds.
+intersected with [0, 1] (``theory.stats.t_interval``; none with one seed); dots = the seeds.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from theory.results import Run
-from theory.stats import CONFIDENCE, t_interval
+from theory.stats import ACCURACY, CONFIDENCE, t_interval
 
 from . import style
 from .runs import FAMILIES, caption, mode_key, split_mode
@@ -49,7 +49,7 @@ def table(runs: list[Run]) -> dict[str, dict[str, Cell]]:
         for key, by_seed in values[mode].items():
             per_seed = {s: float(np.mean(v)) for s, v in sorted(by_seed.items())}
             vals = list(per_seed.values())
-            out[mode][key] = Cell(per_seed, float(np.mean(vals)), t_interval(vals))
+            out[mode][key] = Cell(per_seed, float(np.mean(vals)), t_interval(vals, support=ACCURACY))
     return out
 
 

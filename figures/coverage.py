@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from theory.results import Run
-from theory.stats import CONFIDENCE, t_interval
+from theory.stats import ACCURACY, CONFIDENCE, t_interval
 
 from . import style
 from .runs import FigureInputError, caption, of_modes
@@ -76,7 +76,7 @@ def measure(runs: list[Run]) -> Coverage:
     K = max(len(c) for c in per_seed.values())
     cols = [[c[j] for c in per_seed.values() if len(c) > j] for j in range(K)]
     freq = outcomes / outcomes.sum()
-    return Coverage(per_seed, np.array([np.mean(c) for c in cols]), [t_interval(c) for c in cols],
+    return Coverage(per_seed, np.array([np.mean(c) for c in cols]), [t_interval(c, support=ACCURACY) for c in cols],
                     {"both": float(freq[0]), "one": float(freq[1]), "none": float(freq[2])})
 
 

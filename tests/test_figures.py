@@ -23,7 +23,7 @@ from theory import presets
 from theory.lottery import lottery_margin
 from theory.memorisation import memorisation_groups
 from theory.results import find_runs
-from theory.stats import t_interval
+from theory.stats import ACCURACY, t_interval
 
 from tests.synthetic_runs import write_synthetic_run
 from tests.tolerances import FIGURE_F32_RTOL, FIGURE_RTOL
@@ -157,7 +157,7 @@ def test_accuracy_bars_are_means_with_t_intervals(mixed_dir, captured, tmp_path)
                 vals = [r.record["model"][key] for r in runs if r.mode == mode]
                 _close(bar.get_height(), np.mean(vals))
                 seg = _by_gid(fig, f"ci:{mode}:{key}").get_segments()[0]  # [(x, lo), (x, hi)]
-                _close(seg[:, 1], t_interval(vals))
+                _close(seg[:, 1], t_interval(vals, support=ACCURACY))
                 _close(seg[:, 0], [bar.get_x() + bar.get_width() / 2] * 2)
 
 
@@ -224,7 +224,7 @@ def test_coverage_plot_is_the_mean_over_seeds(mixed_dir, captured, tmp_path):
                        for r in ens])  # (seeds, K)
     _close(_by_gid(fig, "measured:ensemble").get_ydata(), curves.mean(axis=0))
     for j, seg in enumerate(_by_gid(fig, "ci:ensemble").get_segments()):
-        _close(seg[:, 1], t_interval(curves[:, j]))
+        _close(seg[:, 1], t_interval(curves[:, j], support=ACCURACY))
     K = curves.shape[1]
     _close(_by_gid(fig, "prediction:lottery").get_ydata(), 1 - 2.0 ** (1 - np.arange(1, K + 1)))
     assert _by_gid(fig, "measured:train-average") is not None

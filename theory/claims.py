@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from .results import Run
-from .stats import band_verdict, combine, t_interval, wilson
+from .stats import ACCURACY, ACCURACY_DIFFERENCE, band_verdict, combine, t_interval, wilson
 
 # (low, high, reason) for every predicted band.
 BANDS: dict[str, tuple[float, float, str]] = {
@@ -107,23 +107,24 @@ def _band(name: str, ci) -> str:
     return band_verdict(ci, lo, hi)
 
 
-def _mean_part(name: str, values: dict[int, float]) -> dict:
-    """Mean over seeds, its t-interval and the verdict against band ``name``."""
+def _mean_part(name: str, values: dict[int, float], support: tuple[float, float] | None = None) -> dict:
+    """Mean over seeds, its t-interval (intersected with ``support``, the range the values
+    cannot leave) and the verdict against band ``name``."""
     v = list(values.values())
-    ci = t_interval(v)
+    ci = t_interval(v, support=support)
     return {"mean": float(np.mean(v)) if v else None, "ci": ci, "per_seed": values,
             "band": _band_range(name), "verdict": _band(name, ci)}
 
 
 def _c1(runs: list[Run]) -> Measurement:
     ms = _single_models(runs)
-    parts = {key: _mean_part(band, _per_seed_mean([(s, m[key]) for s, m in ms]))
+    parts = {key: _mean_part(band, _per_seed_mean([(s, m[key]) for s, m in ms]), ACCURACY)
              for key, band in (("train_acc", "train_acc"), ("test_acc_multi", "multi_acc"),
                                ("test_acc_single", "single_acc_one_model"))}
     single = parts["test_acc_single"]
     return Measurement(single["mean"], single["ci"], len(single["per_seed"]),
                        combine(p["verdict"] for p in parts.values()),
-                       {"parts": parts, "method": "Student-t 95% CI over per-seed means"})
+                       {"parts": parts, "method": "Student-t 95% CI over per-seed means, intersected with [0, 1]"})
 
 
 def _proportion(pairs: list[tuple[int, int, int]], band: str, method: str) -> Measurement:
@@ -217,10 +218,10 @@ def _proportion_part(pairs, band: str, lo_hi: tuple[float, float] | None = None)
             "verdict": band_verdict(ci, lo, hi), "method": "Wilson 95% CI, pooled over seeds"}
 
 
-def _reported(values: dict[int, float], note: str) -> dict:
+def _reported(values: dict[int, float], note: str, support: tuple[float, float] | None = None) -> dict:
     """A part that is reported with its CI but not tested (verdict None)."""
     v = list(values.values())
-    return {"mean": float(np.mean(v)) if v else None, "ci": t_interval(v), "per_seed": values,
+    return {"mean": float(np.mean(v)) if v else None, "ci": t_interval(v, support=support), "per_seed": values,
             "band": None, "verdict": None, "note": note}
 
 
@@ -247,26 +248,27 @@ def _c5(runs: list[Run]) -> Measurement:
     cov["predicted"] = p
     parts = {"coverage_both": cov,
              "ensemble_single_acc": _mean_part("ensemble_single_acc",
-                                               {s: _single_acc(r) for s, r in recs.items()})}
+                                               {s: _single_acc(r) for s, r in recs.items()}, ACCURACY)}
     return _result(parts, "coverage_both", "coverage: Wilson over classes pooled over seeds; "
-                   "accuracy: Student-t over per-seed values")
+                   "accuracy: Student-t over per-seed values, intersected with [0, 1]")
 
 
 def _c6(runs: list[Run]) -> Measurement:
     recs = _records(runs, "distill")
     gap = {s: _single_acc(r) - r["teacher"]["model"]["test_acc_single"] for s, r in recs.items()}
-    parts = {"student_minus_ensemble_single_acc": _mean_part("distill_vs_ensemble", gap),
+    parts = {"student_minus_ensemble_single_acc": _mean_part("distill_vs_ensemble", gap, ACCURACY_DIFFERENCE),
              "student_both_views": _proportion_part(_views_pairs(runs, "distill", lambda L: L.all(axis=1)),
                                                     "distill_both_views"),
              "student_single_acc": _reported({s: _single_acc(r) for s, r in recs.items()},
-                                             "reported, not tested (the gap is)")}
+                                             "reported, not tested (the gap is)", ACCURACY)}
     return _result(parts, "student_minus_ensemble_single_acc",
                    "paired per-seed differences, Student-t; views: Wilson pooled")
 
 
 def _c7(runs: list[Run]) -> Measurement:
     recs = _records(runs, "self-distill")
-    parts = {"student_single_acc": _mean_part("self_distill_single_acc", {s: _single_acc(r) for s, r in recs.items()}),
+    parts = {"student_single_acc": _mean_part("self_distill_single_acc", {s: _single_acc(r) for s, r in recs.items()},
+                                              ACCURACY),
              "student_both_views": _proportion_part(_views_pairs(runs, "self-distill", lambda L: L.all(axis=1)),
                                                     "self_distill_both_views")}
     return _result(parts, "student_single_acc", "Student-t over per-seed values; views: Wilson pooled")
@@ -274,12 +276,12 @@ def _c7(runs: list[Run]) -> Measurement:
 
 def _c8(runs: list[Run]) -> Measurement:
     gain = _paired(runs, "train-average", "single", _single_acc)
-    parts = {"average_minus_single_single_acc": _mean_part("train_average_gain", gain)}
+    parts = {"average_minus_single_single_acc": _mean_part("train_average_gain", gain, ACCURACY_DIFFERENCE)}
     cov = {s: r["coverage"]["fraction_both"] for s, r in _records(runs, "train-average").items()}
     parts["members_coverage_both"] = _reported(cov, "classes with both views covered by some "
-                                               "member, reported, not tested")
+                                               "member, reported, not tested", ACCURACY)
     parts["average_single_acc"] = _reported({s: _single_acc(r) for s, r in _records(runs, "train-average").items()},
-                                            "reported, not tested (the gain is)")
+                                            "reported, not tested (the gain is)", ACCURACY)
     return _result(parts, "average_minus_single_single_acc",
                    "paired per-seed differences (train-average − single), Student-t")
 
@@ -293,7 +295,7 @@ def _c10(runs: list[Run]) -> Measurement:
                            ("distill", "linear_distill_gain")):
             gain = _paired(runs, f"{fam}-{what}", f"{fam}-single", _mixture_acc)
             if gain:
-                part = _mean_part(band, gain)
+                part = _mean_part(band, gain, ACCURACY_DIFFERENCE)
                 part["single_view_gain"] = _paired(runs, f"{fam}-{what}", f"{fam}-single", _single_acc)
                 parts[f"{fam}_{what}_gain"] = part
     if not parts:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .results import Run
-from .stats import t_interval
+from .stats import ACCURACY, t_interval
 
 MODES = ("single", "ensemble", "distill", "self-distill", "train-average")
 FAMILIES = {"network": "", "ntk": "ntk-", "rf": "rf-"}
@@ -30,12 +30,12 @@ def table(runs: list[Run]) -> dict:
             for metric, key in METRICS.items():
                 per_seed = {s: float(rec["model"][key]) for s, rec in sorted(recs.items())}
                 v = list(per_seed.values())
-                cell[metric] = {"mean": float(np.mean(v)), "ci": t_interval(v), "n_seeds": len(v),
+                cell[metric] = {"mean": float(np.mean(v)), "ci": t_interval(v, support=ACCURACY), "n_seeds": len(v),
                                 "per_seed": per_seed}
             cells.setdefault(fam, {})[mode] = cell
     return {"rows": list(MODES), "families": [f for f in FAMILIES if f in cells], "cells": cells,
             "note": "test accuracy of each mode's model (ensemble average, student, jointly "
-                    "trained average); mean over seeds ± half-width of the Student-t 95% CI"}
+                    "trained average); mean over seeds and the Student-t 95% CI, intersected with [0, 1]"}
 
 
 def _fmt(cell: dict | None) -> str:
