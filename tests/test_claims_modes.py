@@ -87,4 +87,4 @@ def test_figure1_table_cells():
     assert cell["mean"] == pytest.approx(0.7) and cell["n_seeds"] == 3 and cell["ci"] is not None
     assert tab["cells"]["rf"]["ensemble"]["single"]["ci"] is None
     assert "ntk" not in tab["families"]
-    assert "0.700±" in figure1.format_table(tab)
+    assert "0.700 [" in figure1.format_table(tab)

@@ -41,8 +41,8 @@ def table(runs: list[Run]) -> dict:
 def _fmt(cell: dict | None) -> str:
     if cell is None:
         return "—"
-    half = "" if cell["ci"] is None else f"±{(cell['ci'][1] - cell['ci'][0]) / 2:.3f}"
-    return f"{cell['mean']:.3f}{half}"
+    ci = "" if cell["ci"] is None else f" [{cell['ci'][0]:.2f},{cell['ci'][1]:.2f}]"
+    return f"{cell['mean']:.3f}{ci}"
 
 
 def format_table(tab: dict) -> str:
@@ -51,7 +51,7 @@ def format_table(tab: dict) -> str:
     if not fams:
         return "(no runs of the Figure 1 modes)"
     head = f"{'mode':14}" + "".join(f"  {fam + ' multi':>17}  {fam + ' single':>17}" for fam in fams)
-    lines = ["Figure 1 (SPEC §7): test accuracy, mean ± 95% CI half-width over seeds", head,
+    lines = ["Figure 1 (SPEC §7): test accuracy, mean [95% CI] over seeds", head,
              "-" * len(head)]
     for mode in tab["rows"]:
         row = f"{mode:14}"
