@@ -12,6 +12,14 @@ Random features. The filters stay at W0; a readout B (K, k, J1 = k·m) over the 
 Phi[kk, n, j] = Σ_p s(<w0_j, x_{n,p}>) is trained, starting from the network's own readout
 (B[i, j] = 1 when filter j belongs to class i), so F = F(W0) at initialisation.
 
+Preconditioning. The random features are far from isotropic (all positive, mean ≈ 3, condition
+number of their covariance ≈ 2·10³ on the paper preset), so plain GD at a stable step fitted
+only 21–24% of the training set in 500 steps and 69% in 5,000, while the same model reaches 100%.
+:func:`train_rf` therefore runs GD in whitened coordinates, B = B̃·M with M = C^{−1/2} and
+C = PhiᵀPhi/N the training features' second-moment matrix of each model: the same model and
+outputs (Phi·Bᵀ = (Phi·M)·B̃ᵀ), a different optimiser (B ← B − η·∇_B·C^{−1}). It fits the training
+set in ≈ 200 steps at η = 1/L.
+
 Step size. GD on a linear model is stable below 2/λ_max(Hessian), and the cross-entropy's
 Hessian in the outputs is at most 1/2, so with L = max_{kk,i} λ_max(K_i)/N, K_i the (N, N)
 tangent Gram matrix of class i, any η < 4/L is stable; :func:`linear_lr` returns
@@ -137,6 +145,24 @@ def rf_readout_init(n_models: int, n_classes: int, n_neurons: int) -> np.ndarray
     return B
 
 
+def rf_whitening(Phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(M, M⁻¹), each (K, J, J): M = C^{−1/2}, C = Phi[kk]ᵀPhi[kk]/N for training features Phi (K, N, J).
+
+    Eigenvalues below 1e-12 of the largest are raised to that floor (a rank-deficient C would
+    otherwise give an infinite M); directions there carry no feature signal either way."""
+    K, n, J = Phi.shape
+    M, Minv = np.empty((K, J, J)), np.empty((K, J, J))
+    for kk in range(K):
+        ev, U = np.linalg.eigh(Phi[kk].T @ Phi[kk] / n)
+        ev = np.maximum(ev, ev.max() * RF_EIG_FLOOR)
+        M[kk] = (U / np.sqrt(ev)) @ U.T
+        Minv[kk] = (U * np.sqrt(ev)) @ U.T
+    return M, Minv
+
+
+RF_EIG_FLOOR = 1e-12  # relative floor of the features' covariance eigenvalues in rf_whitening
+
+
 def _lambda_max(gram: np.ndarray) -> float:
     n = gram.shape[0]
     return float(scipy.linalg.eigh(gram, eigvals_only=True, subset_by_index=[n - 1, n - 1])[0])
@@ -153,10 +179,11 @@ def linear_lr(kind: str, init: ModelState, data: Dataset, power: int, threshold:
     n, P = data.n_samples, data.coef.shape[1]
     A0 = _preactivations(init, data, 0, n, True, None).reshape(n, P, K, k, m)
     L = 0.0
-    if kind == "rf":
-        Phi = smoothed_relu(A0, power, threshold).sum(axis=1)  # (N, K, k, m)
+    if kind == "rf":  # the features train_rf steps on: whitened, so L = 1 up to rounding
+        Phi = smoothed_relu(A0, power, threshold).sum(axis=1).reshape(n, K, k * m).transpose(1, 0, 2)
+        M, _ = rf_whitening(Phi)
         for kk in range(K):
-            f = Phi[:, kk].reshape(n, k * m)
+            f = Phi[kk] @ M[kk]
             L = max(L, _lambda_max(f @ f.T) / n)
         return scale / L, L
     if kind != "ntk":
@@ -188,8 +215,12 @@ class RFState:
 def train_rf(rf: RFState, Phi: np.ndarray, data: Dataset, *, lr: float, n_steps: int,
              track_every: int, stop_at_full_accuracy: bool, loss_kind: int = CE,
              teacher: np.ndarray | None = None, extra: np.ndarray | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Trajectory:
+             progress: Callable[[int, int], None] | None = None,
+             precondition: bool = True) -> Trajectory:
     """Train the readouts of ``rf`` in place on the frozen training features Phi (K, N, k·m).
+
+    ``precondition``: step in whitened coordinates (module docstring; ``lr`` is then the step
+    for the whitened features, whose L is 1); False runs plain GD on B.
 
     The filters never move, so the tracked feature projections are W0's at every point and the
     memorisation is recorded as zeros (nothing is fitted through the noise directions of the
@@ -200,6 +231,11 @@ def train_rf(rf: RFState, Phi: np.ndarray, data: Dataset, *, lr: float, n_steps:
     teacher = np.zeros((1, 1)) if teacher is None else np.ascontiguousarray(teacher, dtype=np.float64)
     extra = np.zeros(1) if extra is None else np.ascontiguousarray(extra, dtype=np.float64)
     Phi = np.ascontiguousarray(Phi, dtype=np.float64)
+    B_user = rf.B
+    if precondition:
+        M, Minv = rf_whitening(Phi)
+        Phi = np.ascontiguousarray(np.einsum("knj,kjl->knl", Phi, M))
+        rf.B = np.ascontiguousarray(np.einsum("kij,kjl->kil", rf.B, Minv))
     active = np.ones(K, dtype=np.bool_)
     stopped = np.full(K, -1, dtype=np.int64)
     loss = np.zeros((n_steps, K))
@@ -212,6 +248,7 @@ def train_rf(rf: RFState, Phi: np.ndarray, data: Dataset, *, lr: float, n_steps:
         done, bad = _linear_kernels._run_rf(rf.B, Phi, y, lr, chunk, loss_kind, stop_at_full_accuracy,
                                             active, teacher, extra, t, loss, acc, stopped)
         if bad >= 0:
+            rf.B = B_user
             raise DivergenceError(f"loss became non-finite at step {bad} (lr={lr}): try a smaller linear_lr_scale")
         t += done
         if t != steps[-1]:
@@ -220,6 +257,9 @@ def train_rf(rf: RFState, Phi: np.ndarray, data: Dataset, *, lr: float, n_steps:
             progress(t, n_steps)
     if progress is not None and t < n_steps:
         progress(t, t)
+    if precondition:
+        B_user[...] = np.einsum("kij,kjl->kil", rf.B, M)
+        rf.B = B_user
     proj = rf.init.feature_projections(data.features)
     n_recorded = t if active.any() else t + 1
     T = len(steps)

@@ -122,6 +122,8 @@ def _train(ctx: Context, family: str, rngs: list[np.random.Generator], label: st
     ctx.timings[f"train_{label}"] = time.perf_counter() - t0
     info = {"kind": family, "init_std": lin.linear_init_std, "lr": lr, "L": L, "lr_factor": lr_factor,
             "lr_scale": lin.linear_lr_scale, "n_steps": lin.linear_steps}
+    if family == "rf":
+        info["optimiser"] = "GD on whitened features (preconditioned by C^-1, C = Phi^T Phi / N)"
     return Fitted(family, traj, F, info)
 
 
@@ -167,19 +169,22 @@ def coverage(members: list[dict]) -> dict:
             "fraction_none": float((~per_class).all(axis=1).mean())}
 
 
-def _distill_constants(ctx: Context) -> tuple[int, np.ndarray]:
+def _distill_constants(ctx: Context, family: str) -> tuple[int, np.ndarray]:
+    """Loss kind and constants of the student's update; linearised students use τ =
+    ``linear_temperature`` (theory/params.py LinearParams says why)."""
     d = ctx.params.distill
     if d.distill_form == "truncated":
         code = {"spec": _kernels.TRUNC_SPEC, "bounded": _kernels.TRUNC_BOUNDED,
                 "none": _kernels.TRUNC_NONE}[d.truncation]
-        return dynamics.DISTILL_TRUNCATED, np.array([d.temperature, d.distill_lr_ratio, float(code)])
+        tau = d.temperature if family == "network" else ctx.params.linear.linear_temperature
+        return dynamics.DISTILL_TRUNCATED, np.array([tau, d.distill_lr_ratio, float(code)])
     return dynamics.DISTILL_HINTON, np.array([d.hinton_alpha, d.hinton_temperature])
 
 
 def _student(ctx: Context, family: str, teacher: Fitted, teacher_mode: str, label: str) -> RunOutput:
     """A fresh student of ``family`` trained against the average output of ``teacher``."""
     G = teacher.average()
-    kind, extra = _distill_constants(ctx)
+    kind, extra = _distill_constants(ctx, family)
     drives: list[tuple[int, np.ndarray, np.ndarray]] = []
     on_track = None
     if family == "network":

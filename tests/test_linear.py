@@ -101,12 +101,30 @@ def test_rf_kernel_matches_numpy_gd():
     rf = linear.RFState(init, linear.rf_readout_init(init.n_models, 3, 2))
     B0 = rf.B.copy()
     lr, n_steps = 0.05, 9
-    linear.train_rf(rf, Phi, sp.train, lr=lr, n_steps=n_steps, track_every=4, stop_at_full_accuracy=False)
+    linear.train_rf(rf, Phi, sp.train, lr=lr, n_steps=n_steps, track_every=4, stop_at_full_accuracy=False,
+                    precondition=False)
     for kk in range(init.n_models):
         B = B0[kk]
         for _ in range(n_steps):
             B = B - lr * spec.rf_loss_and_grad(B, init.W[kk], sp.train.X, sp.train.y, Q, RHO)[1]
         np.testing.assert_allclose(rf.B[kk], B, rtol=tol.KERNEL_VS_SPEC_RTOL_F64, atol=1e-13)
+
+
+def test_rf_preconditioned_gd_is_gd_times_inverse_feature_covariance():
+    """Whitened steps are B ← B − η·∇_B·C⁻¹ with C = ΦᵀΦ/N, the same model and outputs."""
+    data, net, sp, init = _dense_setup(4)
+    Phi = linear.rf_features(init, sp.train, Q, RHO, 0.5, training_set=True)
+    rf = linear.RFState(init, linear.rf_readout_init(init.n_models, 3, 2))
+    B0 = rf.B.copy()
+    lr, n_steps = 0.5, 9
+    linear.train_rf(rf, Phi, sp.train, lr=lr, n_steps=n_steps, track_every=4, stop_at_full_accuracy=False)
+    for kk in range(init.n_models):
+        phi = spec.rf_features(init.W[kk], sp.train.X, Q, RHO)
+        Cinv = np.linalg.inv(phi.T @ phi / phi.shape[0])
+        B = B0[kk]
+        for _ in range(n_steps):
+            B = B - lr * spec.rf_loss_and_grad(B, init.W[kk], sp.train.X, sp.train.y, Q, RHO)[1] @ Cinv
+        np.testing.assert_allclose(rf.B[kk], B, rtol=tol.PRECONDITIONED_RTOL)
 
 
 def test_ntk_infinite_equals_dense_with_own_noise_coordinates():
@@ -145,9 +163,13 @@ def test_linear_lr_is_largest_jacobian_singular_value(kind):
     for i in range(k):
         if kind == "ntk":
             Jac = np.einsum("npr,npd->nrd", model.smoothed_relu_grad(A0[:, :, i], Q, RHO), X).reshape(N, -1)
-        else:
+        else:  # train_rf steps on whitened features Φ·C^{-1/2}: every singular value is √N
             Jac = spec.rf_features(W0, X, Q, RHO)
+            ev, U = np.linalg.eigh(Jac.T @ Jac / N)
+            Jac = Jac @ (U / np.sqrt(ev)) @ U.T
         best = max(best, np.linalg.svd(Jac, compute_uv=False)[0] ** 2 / N)
+    if kind == "rf":
+        assert best == pytest.approx(1.0, rel=tol.GRAM_EIG_RTOL)
     lr, L = linear.linear_lr(kind, init, sp.train, Q, RHO, 0.5)
     assert L == pytest.approx(best, rel=tol.GRAM_EIG_RTOL)
     assert lr == pytest.approx(0.5 / best, rel=tol.GRAM_EIG_RTOL)

@@ -121,6 +121,21 @@ def test_cache_changes_nothing(tiny_runs, tmp_path, mode):
     np.testing.assert_array_equal(fresh.arrays["lambda_max"], runs[mode].arrays["lambda_max"])
 
 
+@pytest.mark.parametrize("tau, differ", [(0.5, False), (presets.get("tiny").linear.linear_temperature, True)])
+def test_linearised_students_feel_their_teacher(tmp_path, tau, differ):
+    """At linear_init_std = 3 every tiny NTK output exceeds 4 = 1/τ² at the network's τ = 0.5:
+    the clip makes both tempered-logit vectors uniform, the term vanishes and ntk-distill equals
+    ntk-self-distill exactly (as on the paper preset at linear_init_std = 0.5, offset ≈ 15).
+    At linear_temperature the clip sits above the outputs and the two students differ."""
+    p = with_overrides(TINY, {"student_steps": 60, "linear_steps": 80, "linear_init_std": 3.0,
+                              "linear_temperature": tau})
+    cache: dict = {}
+    lam = [load_run(run(p, m, 0, tmp_path / m, preset="tiny", cache=cache)).arrays["lambda_max"]
+           for m in ("ntk-distill", "ntk-self-distill")]
+    rel = np.abs(lam[0] - lam[1]).max() / np.abs(lam[0]).max()
+    assert (rel > tol.STUDENTS_DIFFER) == differ, rel
+
+
 def test_distill_params_reach_the_record(tiny_runs):
     _, _, runs = tiny_runs
     d = runs["distill"].record["distill"]

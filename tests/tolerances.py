@@ -162,3 +162,13 @@ DRIVE_TEACHER_RATIO_HINTON = 1.5
 # "the climb follows the law" can mean here, and fails if the drive were off by the ratio η'/η
 # or the power q−1.
 ESCAPE_PREDICTION_FACTOR = 2.0
+
+# Preconditioned rf GD against B ← B − η·∇·C⁻¹ in NumPy: the kernel steps on whitened features
+# (an eigendecomposition of C and two extra products per model), the reference inverts C; the
+# two roundings differ by about cond(C)·eps ≈ 1e-12 per step on the tests' tiny sets, 9 steps.
+PRECONDITIONED_RTOL = 1e-8
+
+# Two linearised students with different teachers (ensemble vs single): "differ" means their Λ
+# differ by more than 1e-4 of max Λ. With the teacher hidden by the clip they are equal to 0.0
+# (tiny) or 1e-7 (paper, summation order); with the teacher visible 5e-2 was measured on tiny.
+STUDENTS_DIFFER = 1e-4

@@ -97,6 +97,8 @@ LIMITS: dict[str, _Limit] = {
     "linear_lr_scale": ("float", 0.0, 4.0, True, True,
                         "the baselines' step is linear_lr_scale / L, L = max_i λ_max(Gram_i)/N (stable below 4)"),
     "linear_steps": ("int", 1, 100_000_000, False, False, "maximum number of steps of a linearised model"),
+    "linear_temperature": ("float", 0.0, None, True, False,
+                           "τ of the truncated distillation update for the linearised students"),
 }
 
 
@@ -331,6 +333,13 @@ class LinearParams:
     linear_init_std: float = 0.5  # σ_0 of the baselines' W0 (see the class docstring)
     linear_lr_scale: float = 1.0  # η_lin = linear_lr_scale / L, in (0, 4)
     linear_steps: int = 2000  # maximum number of steps of a linearised model (and its students)
+    # τ of the linearised students' truncated update. The clip min(τ²F, 1) is not shift-invariant
+    # and the linearised models carry a common output offset F(W0) ≈ 15 per class at
+    # linear_init_std = 0.5: at the network's τ = 0.5 (clip at F = 4) every tempered logit is
+    # clipped, both logit vectors are uniform and the term is exactly 0 (ntk-distill equalled
+    # ntk-self-distill to 1e-7). At τ = 0.15 the clip sits at F = 1/τ² ≈ 44, above the offset
+    # and the margins the linear models reach, so the term acts as softmax(τF) − softmax(τG).
+    linear_temperature: float = 0.15
 
     def __post_init__(self) -> None:
         validate(self)
