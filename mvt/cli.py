@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -126,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # bad parameters, bad result files: a clear message, no traceback
         print(f"mvt {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the reader has gone: not an error
+        # Python would report the failed flush of stdout at exit; point it at /dev/null
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ VARIANTS = {
     # so η'/η = 10-30 should lift the losing views within 5,000 steps if the teacher's pull is the drive
     "ce_5k": {"truncation": "bounded", "distill_lr_ratio": 0.0, "student_steps": 5000},
     "bounded_r30_5k": {"truncation": "bounded", "distill_lr_ratio": 30.0, "student_steps": 5000},
+    "bounded_r30": {"truncation": "bounded", "distill_lr_ratio": 30.0},  # length from --set / preset
     "bounded_tau0.1_3k": {"truncation": "bounded", "temperature": 0.1, "student_steps": 3000},
     "bounded_r10_tau0.1_5k": {"truncation": "bounded", "temperature": 0.1, "distill_lr_ratio": 10.0,
                               "student_steps": 5000},

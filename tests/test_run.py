@@ -74,3 +74,20 @@ def test_torn_results_are_rejected_with_the_file_name(runs, tmp_path):
     (bad / RUN_JSON).write_text("{\"schema\": ")
     with pytest.raises(ResultError, match="run.json: not valid JSON"):
         load_run(bad)
+
+
+def test_check_piped_into_a_closed_reader_exits_quietly(tmp_path):
+    """`mvt check DIR | head -1` used to end in a BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    from tests.synthetic_runs import write_synthetic_run
+
+    for seed in range(3):
+        write_synthetic_run(tmp_path / f"s{seed}", "single", seed)
+    proc = subprocess.Popen([sys.executable, "-m", "mvt.cli", "check", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader goes away before the report is written (as `head` may)
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0, err
+    assert "Traceback" not in err, err
