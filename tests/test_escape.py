@@ -27,7 +27,7 @@ def test_escape_of_the_law_lies_in_the_bracket(lam0, c):
     steps = np.arange(n)
     table = bounds.escape_table(lam[:, None, None], D[:, None, None], steps, lr, rho, q)
     assert np.isfinite(table.escaped_at[0, 0])
-    np.testing.assert_allclose(table.c_mean[0, 0], c, rtol=1e-12)
+    np.testing.assert_allclose(table.c_mean[0, 0], c, rtol=tol.ESCAPE_C_MEAN_RTOL)
     assert table.predicted[0, 0] <= table.escaped_at[0, 0] <= table.predicted_upper[0, 0]
 
 
@@ -37,7 +37,7 @@ def test_no_escape_forecast_is_the_remaining_time():
     table = bounds.escape_table(lam[:, None, None], D[:, None, None], np.arange(1000), lr, rho, q)
     assert np.isnan(table.escaped_at[0, 0])
     want = bounds.phase1_time(lam[-1], rho, lr, 1e-4, q)
-    np.testing.assert_allclose(table.forecast_end[0, 0], want, rtol=1e-9)
+    np.testing.assert_allclose(table.forecast_end[0, 0], want, rtol=tol.ESCAPE_FORECAST_RTOL)
     # negative drive: never
     table = bounds.escape_table(lam[:, None, None], -D[:, None, None], np.arange(1000), lr, rho, q)
     assert table.forecast_end[0, 0] == np.inf and table.predicted[0, 0] == np.inf

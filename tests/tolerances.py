@@ -172,3 +172,103 @@ PRECONDITIONED_RTOL = 1e-8
 # differ by more than 1e-4 of max Λ. With the teacher hidden by the clip they are equal to 0.0
 # (tiny) or 1e-7 (paper, summation order); with the teacher visible 5e-2 was measured on tiny.
 STUDENTS_DIFFER = 1e-4
+
+# ===================== theory/model.py and the kernels (tests/test_model.py, test_kernels.py) ===
+
+# theory.smoothed_relu / _grad against their three-branch definition (tests/naive.py): the
+# vectorised form is ϱ·u^q/q with u = clip(z/ϱ, 0, 1), the twin z^q/(q·ϱ^{q−1}); a handful of
+# float64 operations in another order, measured <= 9.4e-16 relative over 2·10^4 draws. The absolute
+# floor serves values that are 0 on both sides (z <= 0), where a relative tolerance gives no room.
+SRELU_VS_DEFINITION_RTOL = 1e-12
+SRELU_VS_DEFINITION_ATOL = 1e-15
+
+# Continuity of s and s' at a joint (0 or ϱ), read at z0 ± 1e-9: a C¹ function moves there by at
+# most 2e-9 times its slope (s' <= 1, s'' <= (q−1)/ϱ = 15 at q = 4, ϱ = 0.2), i.e. <= 3e-8
+# (measured 1.5e-8 for s' at ϱ); any jump larger than 1e-7 fails, e.g. a wrong (1 − 1/q)·ϱ offset.
+JOINT_JUMP_ATOL = 1e-7
+
+# Central difference of s (step FD_STEP) against s' on z in [−0.5, 0.8]: absolute floor for the
+# points where s' = (z/ϱ)^{q−1} is ~0 and FD_RTOL gives no room. The difference's own error is
+# cancellation eps·|s|/h <= 1e-10 plus truncation h²·s'''/6 <= 3e-11 (measured max 2.9e-11; no
+# grid point lies within h of the kink of s' at ϱ); 1e-8 leaves room.
+FD_GRAD_S_ATOL = 1e-8
+
+# Central difference of the loss (step FD_STEP, loss ~0.86) against loss_and_grad: absolute floor
+# that acts only on gradient entries below 1e-4, where FD_RTOL·|g| < 1e-10. It sits at the
+# difference's cancellation error eps·|L|/h ≈ 1e-10 (measured up to 1.2e-10); the drawn entries
+# are 5e-3 to 0.37 in size, so FD_RTOL decides for them.
+FD_GRAD_LOSS_ATOL = 1e-10
+
+# theory.loss_and_grad against the naive loop gradient, float64: entries of 0.017 to 0.9 agree to
+# ~1 ulp (measured 1.1e-16 absolute). Absolute floor beside KERNEL_VS_SPEC_RTOL_F64 for entries
+# near 0 (a filter that never activates), where a relative tolerance gives no room: ~100 ulps of
+# the largest entry.
+NAIVE_GRAD_ATOL = 1e-14
+
+# Absolute floor beside KERNEL_VS_SPEC_RTOL_F64 for entries near 0, where a relative tolerance
+# gives no room: weights and feature projections of size up to ~4 after <= 120 float64 steps
+# differ by <= 1.1e-15 (measured: gd_steps 5 steps, infinite vs dense backend 120 steps), so
+# 1e-13 is ~100× that.
+KERNEL_VS_SPEC_ATOL_F64 = 1e-13
+
+# The same floor for a run trained until full training accuracy (up to 400 steps; 40 in the test,
+# |W| up to 3): measured 2.2e-15 absolute; 1e-12 leaves room for a later stop.
+TRAIN_VS_SPEC_ATOL = 1e-12
+
+# Absolute floor beside KERNEL_VS_SPEC_RTOL_F32 (float32 kernel vs float64 spec, 5 steps): an
+# entry near 0 carries the absolute rounding of the O(1) entries it is computed from,
+# ~eps32·0.8 ≈ 1e-7 per operation (measured max 1.5e-7); 1e-6 is a few ulps of the largest entry.
+KERNEL_VS_SPEC_ATOL_F32 = 1e-6
+
+# A quantity tracked inside the kernel (feature projections, memorisation, per-step Λ) against the
+# same quantity computed in NumPy, from the kernel's weights or from the spec's trajectory, which
+# matches them to ~1e-14 relative over these tests' <= 200 steps: dot products in another order,
+# measured <= 1.5e-14 relative and <= 2.2e-15 absolute. The absolute floor serves entries that are
+# 0 (Λ clipped at 0 where no filter correlates positively); values are up to ~3.
+TRACKED_RTOL = 1e-12
+TRACKED_ATOL = 1e-14
+
+# Sanity floors: the compared arrays changed during the test, so agreement is not two untouched
+# arrays agreeing. Five GD steps at lr 0.7 move W by 0.5 to 0.64 (measured, max entry); training
+# moves feature projections by 1.5 to 4.2 and Λ by 2.6 to 3.0 (measured). Either floor is far
+# above the comparison tolerances and far below what was measured.
+GD_MOVED_FLOOR = 1e-3
+TRAINED_FLOOR = 1e-2
+
+# ===================== sampler (tests/test_sampler.py) ===========================================
+
+# Noise with its feature-span component removed in float64 (noise −= (noise @ Fᵀ) @ F, d = 40,
+# rows of norm ~1): the remaining projections are rounding, O(eps·|ξ|·√d) ≈ 1e-15 (measured
+# 3.6e-16); 1e-12 leaves room and is far below σ_p ≈ 0.16, the size of a projection not removed.
+ORTHOGONAL_NOISE_ATOL = 1e-12
+
+# Arrays checked to be assembled as documented (X = coef @ features + noise; own-mode noise rows
+# s_p·e_c, so ξ ξᵀ = s_p²·I): the test recomputes them with the same float64 operations (measured
+# equal to the bit), so this is numpy's assert_allclose default, kept: far above any rounding, far
+# below the O(1) relative error of a missing or misplaced term.
+ASSEMBLY_RTOL = 1e-7
+
+# ===================== escape times (tests/test_escape.py) =======================================
+
+# c̄ of bounds.escape_table on an exact law-(P) trajectory: every c_t = D_t/(Λ_t/ϱ)^{q−1} equals c
+# up to a few ulps, and the step-weighted mean over up to 9·10^4 points uses numpy's pairwise sum,
+# ~log2(n)·eps ≈ 4e-15 relative (measured <= 2.2e-16); 1e-12 leaves room.
+ESCAPE_C_MEAN_RTOL = 1e-12
+
+# forecast_end against bounds.phase1_time at the last Λ and the true c: the same function at the
+# same Λ, with c recovered from D to a few ulps, to which the forecast is inversely proportional
+# (measured equal); 1e-9 leaves room and still fails if the point before the last were used (one
+# step more out of 4·10^5, 2.5e-6 relative, in the test).
+ESCAPE_FORECAST_RTOL = 1e-9
+
+# ===================== figures 4 and 7 (tests/test_figures_bound_phase.py) =======================
+
+# Figure 4's holds/fails verdicts recomputed in the test must draw the line where claim C9 does:
+# C9 allows y(T_x) <= bound·(1 + 1e-9) (bounds/_trajectory.py DEFAULT_RTOL, for the few ulps per
+# interval lost reconstructing drives from differences), so the test uses the same slack.
+C9_HOLDS_RTOL = 1e-9
+
+# A phase-diagram cell prints its measured value with two decimals (two significant digits below
+# 0.01, which is finer), so the text is within half a unit in the last place, 0.005, of the value;
+# 1e-12 absorbs the float64 rounding of that distance when the value sits at a tie.
+CELL_TEXT_ATOL = 0.005 + 1e-12
