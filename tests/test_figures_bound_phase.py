@@ -26,21 +26,10 @@ from theory import presets
 from theory.params import with_overrides
 from theory.results import find_runs, load_run, write_run
 
+from tests.conftest import tiny_sweep_toml
 from tests.tolerances import C9_HOLDS_RTOL, CELL_TEXT_ATOL, FIGURE_RTOL
 
-SWEEP = """
-preset = "tiny"
-modes = ["single"]
-seeds = [0, 1]
-[set]
-n_train = 16
-n_test = 24
-n_steps = 20
-track_every = 5
-[grid]
-init_std = [0.005, 0.01]
-noise_norm = [0.25, 0.5]
-"""
+SWEEP = tiny_sweep_toml({"init_std": [0.005, 0.01], "noise_norm": [0.25, 0.5]})
 
 
 @pytest.fixture(scope="module")

@@ -21,21 +21,12 @@ from theory import presets
 from theory.params import with_overrides
 from theory.results import RUN_JSON, TRAJ_NPZ, load_run
 
+from tests.conftest import tiny_sweep_toml
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # A small sweep on the tiny preset: 2 points x 2 seeds, milliseconds per run after compilation.
-SPEC = """
-preset = "tiny"
-modes = ["single"]
-seeds = [0, 1]
-[set]
-n_train = 16
-n_test = 24
-n_steps = 20
-track_every = 5
-[grid]
-init_std = [0.005, 0.01]
-"""
+SPEC = tiny_sweep_toml({"init_std": [0.005, 0.01]})
 
 
 def _spec(tmp_path, text=SPEC, name="s.toml"):
