@@ -238,6 +238,7 @@ _SMALL = {
     "linear_init_std": st.floats(0.01, 1.0),
     "linear_lr_scale": st.floats(0.01, 4.0),
     "linear_steps": st.integers(1, 8),
+    "linear_temperature": st.floats(0.05, 4.0),  # τ > 0, as for "temperature"
 }
 assert set(_SMALL) == set(names()), "every --set name needs a cheap in-range strategy"
 
