@@ -44,7 +44,9 @@ PARAM_SYMBOLS = {  # SPEC §1 symbols of the code names, for axis labels
     "offclass_rate": "s", "feature_noise": r"\gamma", "noise_std": r"\sigma_p", "noise_norm": "s_p",
     "faint_view": r"\rho", "offclass_single": r"\Gamma", "single_view_frac": r"\mu",
     "n_train": "N", "n_neurons": "m", "power": "q", "threshold": r"\varrho", "init_std": r"\sigma_0",
-    "lr": r"\eta", "n_steps": "T", "n_models": "K", "temperature": r"\tau"}
+    "lr": r"\eta", "n_steps": "T", "n_models": "K", "temperature": r"\tau",
+    "distill_lr_ratio": r"\eta'/\eta", "student_steps": "T'", "hinton_alpha": r"\alpha",
+    "hinton_temperature": r"T_{\rm H}"}
 
 
 def param_label(name: str) -> str:

@@ -1,7 +1,8 @@
 """Issue 9's verdict table: student accuracy against the single model, and the drive account.
 
 Reads the student runs below the directories given (scripts/distill_transfer.py layout
-``seed<S>/<variant>/<mode>``) and prints, per (variant, mode) over seeds: single-view test
+``seed<S>/<variant>/<mode>``, or sweep directories of ``mvt sweep``, one variant per grid
+point) and prints, per (variant, mode) over seeds: single-view test
 accuracy (mean and 95% t-interval), its paired difference from the seed's single model (member 0
 of the ensemble teacher, trained to its first 100% training accuracy), the fraction of classes
 with both views, max Λ, and the drive account of the students' losing views (bounds.escape_table
@@ -23,6 +24,7 @@ import numpy as np
 import bounds
 from theory.results import load_run, write_json
 from theory.stats import t_interval
+from theory.sweeps import is_sweep, load_index
 
 
 def student_row(path: Path) -> dict:
@@ -56,6 +58,12 @@ def student_row(path: Path) -> dict:
              else np.asarray(rec["teacher"]["members"][0]["learned"], dtype=bool))  # (k, 2)
     known = knows[np.arange(k), loser0]
     got = np.asarray(st["learned"], dtype=bool)[np.arange(k), loser0]
+    # How even the two views end: Λ_weak/Λ_strong per class with both learned. A single-view test
+    # sample whose dominant view is the weak one is scored by that view against the strong views
+    # of other classes seen off-class (weight Γ/2..Γ), so a learned but weak view need not help.
+    lam_end = lam[-1]  # (k, 2)
+    both = np.asarray(st["learned"], dtype=bool).all(axis=1)
+    balance = (lam_end.min(axis=1) / lam_end.max(axis=1))[both]
     t_members = rec["teacher"]["members"]
     single = t_members[0]["test_acc_single"] if rec["teacher"]["mode"] == "ensemble" else rec["teacher"]["model"]["test_acc_single"]
     return {"path": str(path), "seed": rec["seed"], "mode": rec["mode"],
@@ -63,6 +71,7 @@ def student_row(path: Path) -> dict:
             "single_model_acc": single, "teacher_acc": rec["teacher"]["model"]["test_acc_single"],
             "both_views": float(np.asarray(rec["members"][0]["learned"]).all(axis=1).mean()),
             "max_lambda": float(lam[-1].max()), "n_steps": int(steps[-1]),
+            "view_balance_median": float(np.median(balance)) if balance.size else None,
             "escape_ratio_median": float(np.median(ratios)) if ratios.size else None,
             "n_escaped": int(esc.sum()),
             "teacher_share_losing": float(teacher / total) if total > 0 else 0.0,
@@ -75,6 +84,19 @@ def student_row(path: Path) -> dict:
             "c_end_losing_median": float(np.nanmedian(tab.c_end[idx][never])) if never.any() else None}
 
 
+def student_runs(d: Path) -> list[tuple[Path, str]]:
+    """(run directory, variant name) of every student run below ``d``: the
+    scripts/distill_transfer.py layout, or a sweep directory (``mvt sweep``), whose variant is
+    its grid point written as ``name=value,...``."""
+    if not is_sweep(d):
+        return [(rj.parent, rj.parent.parent.name) for rj in sorted(d.glob("seed*/*/*/run.json"))]
+    out = []
+    for row in load_index(d)["runs"]:
+        if row["status"] == "done" and row["mode"] in ("distill", "self-distill"):
+            out.append((d / row["path"], ",".join(f"{k}={v}" for k, v in row["point"].items())))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dirs", nargs="+")
@@ -83,9 +105,9 @@ def main() -> None:
     args = ap.parse_args()
     rows = []
     for d in args.dirs:
-        for rj in sorted(Path(d).glob("seed*/*/*/run.json")):
-            row = student_row(rj.parent)
-            row["variant"] = rj.parent.parent.name
+        for path, variant in student_runs(Path(d)):
+            row = student_row(path)
+            row["variant"] = variant
             rows.append(row)
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
@@ -105,6 +127,7 @@ def main() -> None:
                  "both_views": float(np.mean([r["both_views"] for r in rs])),
                  "both_views_per_seed": [r["both_views"] for r in rs],
                  "max_lambda_median": float(np.median([r["max_lambda"] for r in rs])),
+                 "view_balance_median": _median([r["view_balance_median"] for r in rs]),
                  "escape_over_predicted_median": float(np.median(ratios)) if ratios else None,
                  "teacher_share_losing_mean": float(np.mean([r["teacher_share_losing"] for r in rs])),
                  "losing_never_mean": float(np.mean([r["losing_never"] for r in rs])),
@@ -120,6 +143,7 @@ def main() -> None:
               f"{variant:16} {mode:12} n={len(rs)} single {entry['single_acc']:.3f} Δ {entry['diff_vs_single']:+.3f} ",
               end="")
         print(f"train {entry['train_acc']:.3f} both {entry['both_views']:.2f} maxΛ {entry['max_lambda_median']:.1f} "
+              f"weak/strong {entry['view_balance_median']} "
               f"esc/pred {entry['escape_over_predicted_median']} teacher-share(losing) "
               f"{entry['teacher_share_losing_mean']:.2f} never {entry['losing_never_mean']:.1f} "
               f"forecast {entry['forecast_median']} | initial loser learned: teacher knows it "
@@ -128,6 +152,11 @@ def main() -> None:
         write_json(Path(args.json), _finite(table))
     if args.markdown:
         Path(args.markdown).write_text(markdown(table))
+
+
+def _median(values):
+    v = [x for x in values if x is not None]
+    return float(np.median(v)) if v else None
 
 
 def _finite(obj):
