@@ -71,7 +71,8 @@ def make(runs: list[Run], out: Path, name: str = "distill_drive") -> Path:
         axes[2].set_yscale("log")
         axes[2].set_title(r"$\Lambda$ of the losing views, threshold $\varrho$", pad=3)
         axes[2].set_xlabel("student GD step $t$")
-        axes[0].legend(loc="center left", fontsize=7, framealpha=0.8)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside right center", title="source of the drive")
         fig.suptitle(f"Distillation drive of the student — mode {run.mode}, seed {run.seed}, {reading}",
                      x=0.02, ha="left")
         return style.save(fig, out, name, footer=caption([run], "drive at the filter achieving Λ"))
