@@ -98,6 +98,7 @@ def _train(ctx: Context, family: str, rngs: list[np.random.Generator], label: st
     lr, L = _linear_step(ctx, family)
     lr = lr * lr_factor
     init = dynamics.init_state(p.data, net0, p.data.n_train, rngs, ctx.dtype)
+    stop = p.distill.student_stop_at_full_accuracy if student else lin.linear_stop_at_full_accuracy
     common = dict(lr=lr, n_steps=lin.linear_steps, track_every=p.train.track_every,
                   stop_at_full_accuracy=stop)
     args = (net.power, net.threshold, lin.linear_init_std)
@@ -121,7 +122,7 @@ def _train(ctx: Context, family: str, rngs: list[np.random.Generator], label: st
         raise ValueError(f"family={family!r}: must be one of {', '.join(FAMILIES)}")
     ctx.timings[f"train_{label}"] = time.perf_counter() - t0
     info = {"kind": family, "init_std": lin.linear_init_std, "lr": lr, "L": L, "lr_factor": lr_factor,
-            "lr_scale": lin.linear_lr_scale, "n_steps": lin.linear_steps}
+            "lr_scale": lin.linear_lr_scale, "n_steps": lin.linear_steps, "stop_at_full_accuracy": stop}
     if family == "rf":
         info["optimiser"] = "GD on whitened features (preconditioned by C^-1, C = Phi^T Phi / N)"
     return Fitted(family, traj, F, info)

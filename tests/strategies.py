@@ -239,6 +239,7 @@ _SMALL = {
     "linear_lr_scale": st.floats(0.01, 4.0),
     "linear_steps": st.integers(1, 8),
     "linear_temperature": st.floats(0.05, 4.0),  # τ > 0, as for "temperature"
+    "linear_stop_at_full_accuracy": st.booleans(),
 }
 assert set(_SMALL) == set(names()), "every --set name needs a cheap in-range strategy"
 

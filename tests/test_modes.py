@@ -184,3 +184,16 @@ def test_reproduce_workers_match_serial(tmp_path, capsys):
     capsys.readouterr()
     assert main(["reproduce", *common, "--out", str(tmp_path / "bad"), "--workers", "0"]) == 2
     assert "--workers 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stop", [False, True])
+def test_linearised_singles_run_their_full_length_unless_told(tmp_path, stop):
+    """Linearised single models run all linear_steps by default, as their students do (C10
+    compares equal lengths); with linear_stop_at_full_accuracy they stop at the first 100%
+    training accuracy, which tiny's NTK single reaches at step ~25 of 300."""
+    p = with_overrides(TINY, {"linear_steps": 300, "linear_stop_at_full_accuracy": stop})
+    r = load_run(run(p, "ntk-single", 0, tmp_path / "ntk", preset="tiny"))
+    assert r.record["linear"]["stop_at_full_accuracy"] == stop
+    assert r.record["model"]["train_acc"] == 1.0
+    last = int(r.arrays["steps"][-1])
+    assert (last < 300) if stop else (last == 300), last
