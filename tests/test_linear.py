@@ -95,11 +95,16 @@ def test_ntk_kernel_matches_numpy_gd():
                                    rtol=tol.KERNEL_VS_SPEC_RTOL_F64)
 
 
-def test_rf_kernel_matches_numpy_gd():
+def _rf_setup():
+    """Dense 4-model setup, its training features and a fresh rf readout (and a copy of it)."""
     data, net, sp, init = _dense_setup(4)
     Phi = linear.rf_features(init, sp.train, Q, RHO, 0.5, training_set=True)
     rf = linear.RFState(init, linear.rf_readout_init(init.n_models, 3, 2))
-    B0 = rf.B.copy()
+    return sp, init, Phi, rf, rf.B.copy()
+
+
+def test_rf_kernel_matches_numpy_gd():
+    sp, init, Phi, rf, B0 = _rf_setup()
     lr, n_steps = 0.05, 9
     linear.train_rf(rf, Phi, sp.train, lr=lr, n_steps=n_steps, track_every=4, stop_at_full_accuracy=False,
                     precondition=False)
@@ -112,10 +117,7 @@ def test_rf_kernel_matches_numpy_gd():
 
 def test_rf_preconditioned_gd_is_gd_times_inverse_feature_covariance():
     """Whitened steps are B ← B − η·∇_B·C⁻¹ with C = ΦᵀΦ/N, the same model and outputs."""
-    data, net, sp, init = _dense_setup(4)
-    Phi = linear.rf_features(init, sp.train, Q, RHO, 0.5, training_set=True)
-    rf = linear.RFState(init, linear.rf_readout_init(init.n_models, 3, 2))
-    B0 = rf.B.copy()
+    sp, init, Phi, rf, B0 = _rf_setup()
     lr, n_steps = 0.5, 9
     linear.train_rf(rf, Phi, sp.train, lr=lr, n_steps=n_steps, track_every=4, stop_at_full_accuracy=False)
     for kk in range(init.n_models):
