@@ -6,7 +6,14 @@ verdict (H holds, F fails, ? inconclusive) and measured value. Extra columns fro
 C1 (single-view accuracy), C2 (fraction of one-view classes) and C5 (ensemble single-view
 accuracy) are what the findings discuss.
 
+``--views`` prints instead the mechanism behind C1-C4 per point, read from the single-model
+runs of the sweep (SWEEPDIR/index.json and each run's run.json, no `mvt check` needed): stop
+step, classes with one / both / no learned view summed over seeds, multi- and single-view test
+accuracy, and the mean noise correlation of multi-view and of lost single-view samples (the two
+terms of C4's memorisation ratio).
+
     python scripts/phase_table.py results/phase --out docs/phase_table.md
+    python scripts/phase_table.py results/phase_d --views
 """
 
 from __future__ import annotations
@@ -46,11 +53,61 @@ def table(per_point: list[list[dict]]) -> str:
     return "\n".join(lines)
 
 
+def _single_members(sweep: Path) -> dict[str, tuple[dict, list[tuple[int, dict]]]]:
+    """point_id -> (point, [(seed, member record of the single model)]) for finished single runs."""
+    index = json.loads((sweep / "index.json").read_text())
+    by_point: dict[str, tuple[dict, list[tuple[int, dict]]]] = {}
+    for run in index["runs"]:
+        if run["mode"] != "single" or run["status"] != "done":
+            continue
+        record = json.loads((sweep / run["path"] / "run.json").read_text())
+        entry = by_point.setdefault(run["point_id"], (run["point"], []))
+        entry[1].append((run["seed"], record["members"][0]))
+    return by_point
+
+
+def views_table(sweep: Path) -> str:
+    """Per point: the learned-view counts, stop step, accuracies and noise correlations."""
+    by_point = _single_members(sweep)
+    if not by_point:
+        return "(no finished single-model runs)"
+    names = list(next(iter(by_point.values()))[0])
+    cols = ["seeds", "stop step", "one/both/none", "multi acc", "single acc", "noise corr multi", "noise corr lost"]
+    lines = ["| " + " | ".join(names + cols) + " |", "|" + "---|" * (len(names) + len(cols))]
+    for point, members in sorted(by_point.values(), key=lambda e: [str(e[0][n]) for n in names]):
+        views = [sum(row) for _, m in members for row in m["learned"]]
+        mem = [m["memorisation"] for _, m in members]
+        lost = [g["single_lost"]["mean"] for g in mem if g["single_lost"]["count"] > 0]
+
+        def mean(xs: list[float]) -> str:
+            return f"{sum(xs) / len(xs):.3g}" if xs else "—"
+
+        vals = [str(point[n]) for n in names] + [
+            str(len(members)),
+            mean([m["stopped_at"] for _, m in members]),
+            f"{views.count(1)}/{views.count(2)}/{views.count(0)}",
+            mean([m["test_acc_multi"] for _, m in members]),
+            mean([m["test_acc_single"] for _, m in members]),
+            mean([g["multi"]["mean"] for g in mem]),
+            mean(lost),
+        ]
+        lines.append("| " + " | ".join(vals) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sweep", help="sweep directory holding claims.json (run `mvt check SWEEPDIR` first)")
     ap.add_argument("--out", default=None, help="also write the table to this file")
+    ap.add_argument("--views", action="store_true",
+                    help="the learned-view counts and noise correlations of the single-model runs instead")
     args = ap.parse_args(argv)
+    if args.views:
+        text = views_table(Path(args.sweep))
+        print(text)
+        if args.out:
+            Path(args.out).write_text(text + "\n")
+        return 0
     path = Path(args.sweep) / "claims.json"
     if not path.exists():
         raise SystemExit(f"{path}: not found; run `mvt check {args.sweep}` first")

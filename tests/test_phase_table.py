@@ -1,0 +1,55 @@
+"""scripts/phase_table.py --views: counts read from a hand-made sweep directory."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+_PATH = Path(__file__).resolve().parents[1] / "scripts" / "phase_table.py"
+_spec = importlib.util.spec_from_file_location("phase_table", _PATH)
+phase_table = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(phase_table)
+
+
+def _member(learned, stopped_at, lost_count):
+    return {
+        "stopped_at": stopped_at,
+        "test_acc_multi": 1.0,
+        "test_acc_single": 0.5,
+        "learned": learned,
+        "memorisation": {
+            "multi": {"mean": 0.2, "count": 490},
+            "single_lost": {"mean": 0.6, "count": lost_count},
+        },
+    }
+
+
+def _sweep(tmp_path: Path, runs: list[tuple[str, dict, str, int, str, dict]]) -> Path:
+    index = {"runs": []}
+    for run_id, point, mode, seed, status, member in runs:
+        index["runs"].append({"point_id": str(point), "point": point, "mode": mode, "seed": seed,
+                              "status": status, "path": f"runs/{run_id}"})
+        (tmp_path / "runs" / run_id).mkdir(parents=True)
+        (tmp_path / "runs" / run_id / "run.json").write_text(json.dumps({"members": [member]}))
+    (tmp_path / "index.json").write_text(json.dumps(index))
+    return tmp_path
+
+
+def test_views_table_sums_classes_over_seeds_and_skips_other_runs(tmp_path):
+    a, b = {"dim": 400}, {"dim": 1600}
+    sweep = _sweep(tmp_path, [
+        ("r1", a, "single", 0, "done", _member([[True, False], [True, True]], 10, 2)),
+        ("r2", a, "single", 1, "done", _member([[False, False], [False, True]], 30, 0)),
+        ("r3", a, "single", 2, "failed", _member([[True, True], [True, True]], 99, 1)),
+        ("r4", a, "ensemble", 0, "done", _member([[True, True], [True, True]], 99, 1)),
+        ("r5", b, "single", 0, "done", _member([[True, True], [True, True]], 5, 1)),
+    ])
+    rows = phase_table.views_table(sweep).splitlines()
+    assert rows[0].startswith("| dim | seeds | stop step | one/both/none |")
+    # Sorted by the point's values as text: "1600" < "400".
+    assert rows[2] == "| 1600 | 1 | 5 | 0/2/0 | 1 | 0.5 | 0.2 | 0.6 |"
+    # Point a: two finished single runs; classes one view 2, both 1, none 1; stop step mean 20;
+    # the seed without lost single-view samples does not enter the lost-sample mean.
+    assert rows[3] == "| 400 | 2 | 20 | 2/1/1 | 1 | 0.5 | 0.2 | 0.6 |"
+    assert len(rows) == 4
