@@ -9,8 +9,11 @@ accuracy) are what the findings discuss.
 ``--views`` prints instead the mechanism behind C1-C4 per point, read from the single-model
 runs of the sweep (SWEEPDIR/index.json and each run's run.json, no `mvt check` needed): stop
 step, classes with one / both / no learned view summed over seeds, multi- and single-view test
-accuracy, and the mean noise correlation of multi-view and of lost single-view samples (the two
-terms of C4's memorisation ratio).
+accuracy, the mean noise correlation of multi-view and of lost single-view samples (the two
+terms of C4's memorisation ratio), and of the classes with both views how many have them in one
+neuron (some w_{j,r} with <w_{j,r}, v_{j,1}> and <w_{j,r}, v_{j,2}> both at or above the learned
+threshold at the last tracked step): two neurons are a lottery near-tie, one neuron is the
+second view grown inside the winner.
 
     python scripts/phase_table.py results/phase --out docs/phase_table.md
     python scripts/phase_table.py results/phase_d --views
@@ -21,6 +24,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+import numpy as np
 
 LETTER = {"holds": "H", "fails": "F", "inconclusive": "?"}
 
@@ -53,16 +58,30 @@ def table(per_point: list[list[dict]]) -> str:
     return "\n".join(lines)
 
 
-def _single_members(sweep: Path) -> dict[str, tuple[dict, list[tuple[int, dict]]]]:
-    """point_id -> (point, [(seed, member record of the single model)]) for finished single runs."""
+def _both_in_one_neuron(run_dir: Path, learned: list[list[bool]], threshold: float) -> int:
+    """Classes with both views learned whose two views sit in one neuron at the last tracked step."""
+    proj = np.load(run_dir / "trajectories.npz")["feature_proj"][-1, 0]  # (k, m, 2k)
+    count = 0
+    for j, views in enumerate(learned):
+        if all(views):
+            count += int(np.any((proj[j, :, 2 * j] >= threshold) & (proj[j, :, 2 * j + 1] >= threshold)))
+    return count
+
+
+def _single_members(sweep: Path) -> dict[str, tuple[dict, list[tuple[int, dict, int]]]]:
+    """point_id -> (point, [(seed, member record, both-views-in-one-neuron count)]) of finished single runs."""
     index = json.loads((sweep / "index.json").read_text())
-    by_point: dict[str, tuple[dict, list[tuple[int, dict]]]] = {}
+    by_point: dict[str, tuple[dict, list[tuple[int, dict, int]]]] = {}
     for run in index["runs"]:
         if run["mode"] != "single" or run["status"] != "done":
             continue
-        record = json.loads((sweep / run["path"] / "run.json").read_text())
+        run_dir = sweep / run["path"]
+        record = json.loads((run_dir / "run.json").read_text())
+        member = record["members"][0]
+        threshold = record["params"]["train"]["learned_threshold"]
+        one = _both_in_one_neuron(run_dir, member["learned"], threshold)
         entry = by_point.setdefault(run["point_id"], (run["point"], []))
-        entry[1].append((run["seed"], record["members"][0]))
+        entry[1].append((run["seed"], member, one))
     return by_point
 
 
@@ -72,11 +91,12 @@ def views_table(sweep: Path) -> str:
     if not by_point:
         return "(no finished single-model runs)"
     names = list(next(iter(by_point.values()))[0])
-    cols = ["seeds", "stop step", "one/both/none", "multi acc", "single acc", "noise corr multi", "noise corr lost"]
+    cols = ["seeds", "stop step", "one/both/none", "both in one neuron", "multi acc", "single acc",
+            "noise corr multi", "noise corr lost"]
     lines = ["| " + " | ".join(names + cols) + " |", "|" + "---|" * (len(names) + len(cols))]
     for point, members in sorted(by_point.values(), key=lambda e: [str(e[0][n]) for n in names]):
-        views = [sum(row) for _, m in members for row in m["learned"]]
-        mem = [m["memorisation"] for _, m in members]
+        views = [sum(row) for _, m, _ in members for row in m["learned"]]
+        mem = [m["memorisation"] for _, m, _ in members]
         lost = [g["single_lost"]["mean"] for g in mem if g["single_lost"]["count"] > 0]
 
         def mean(xs: list[float]) -> str:
@@ -84,10 +104,11 @@ def views_table(sweep: Path) -> str:
 
         vals = [str(point[n]) for n in names] + [
             str(len(members)),
-            mean([m["stopped_at"] for _, m in members]),
+            mean([m["stopped_at"] for _, m, _ in members]),
             f"{views.count(1)}/{views.count(2)}/{views.count(0)}",
-            mean([m["test_acc_multi"] for _, m in members]),
-            mean([m["test_acc_single"] for _, m in members]),
+            f"{sum(one for _, _, one in members)} of {views.count(2)}",
+            mean([m["test_acc_multi"] for _, m, _ in members]),
+            mean([m["test_acc_single"] for _, m, _ in members]),
             mean([g["multi"]["mean"] for g in mem]),
             mean(lost),
         ]

@@ -6,6 +6,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
+
 _PATH = Path(__file__).resolve().parents[1] / "scripts" / "phase_table.py"
 _spec = importlib.util.spec_from_file_location("phase_table", _PATH)
 phase_table = importlib.util.module_from_spec(_spec)
@@ -25,31 +27,52 @@ def _member(learned, stopped_at, lost_count):
     }
 
 
-def _sweep(tmp_path: Path, runs: list[tuple[str, dict, str, int, str, dict]]) -> Path:
+THRESHOLD = 0.2
+
+
+def _proj(pairs: list[tuple[int, ...]]) -> np.ndarray:
+    """feature_proj (T=2, K=1, k=2, m=2, 2k=4): class j's neuron r projects 1.0 on the views
+    listed in pairs[j][r] (0, 1 or both) and 0.0 on everything else; step 0 is all zero."""
+    proj = np.zeros((2, 1, 2, 2, 4))
+    for j, neurons in enumerate(pairs):
+        for r, views in enumerate(neurons):
+            for view in views:
+                proj[-1, 0, j, r, 2 * j + view] = 1.0
+    return proj
+
+
+def _sweep(tmp_path: Path, runs: list[tuple[str, dict, str, int, str, dict, np.ndarray]]) -> Path:
     index = {"runs": []}
-    for run_id, point, mode, seed, status, member in runs:
+    for run_id, point, mode, seed, status, member, proj in runs:
         index["runs"].append({"point_id": str(point), "point": point, "mode": mode, "seed": seed,
                               "status": status, "path": f"runs/{run_id}"})
-        (tmp_path / "runs" / run_id).mkdir(parents=True)
-        (tmp_path / "runs" / run_id / "run.json").write_text(json.dumps({"members": [member]}))
+        run_dir = tmp_path / "runs" / run_id
+        run_dir.mkdir(parents=True)
+        record = {"members": [member], "params": {"train": {"learned_threshold": THRESHOLD}}}
+        (run_dir / "run.json").write_text(json.dumps(record))
+        np.savez(run_dir / "trajectories.npz", feature_proj=proj)
     (tmp_path / "index.json").write_text(json.dumps(index))
     return tmp_path
 
 
 def test_views_table_sums_classes_over_seeds_and_skips_other_runs(tmp_path):
     a, b = {"dim": 400}, {"dim": 1600}
+    both_apart = _proj([[(0,), (1,)], [(0,), (1,)]])        # each view in its own neuron
+    both_together = _proj([[(0, 1), ()], [(0,), (1,)]])     # class 0: both views in neuron 0
     sweep = _sweep(tmp_path, [
-        ("r1", a, "single", 0, "done", _member([[True, False], [True, True]], 10, 2)),
-        ("r2", a, "single", 1, "done", _member([[False, False], [False, True]], 30, 0)),
-        ("r3", a, "single", 2, "failed", _member([[True, True], [True, True]], 99, 1)),
-        ("r4", a, "ensemble", 0, "done", _member([[True, True], [True, True]], 99, 1)),
-        ("r5", b, "single", 0, "done", _member([[True, True], [True, True]], 5, 1)),
+        ("r1", a, "single", 0, "done", _member([[True, False], [True, True]], 10, 2), both_apart),
+        ("r2", a, "single", 1, "done", _member([[False, False], [False, True]], 30, 0), both_apart),
+        ("r3", a, "single", 2, "failed", _member([[True, True], [True, True]], 99, 1), both_together),
+        ("r4", a, "ensemble", 0, "done", _member([[True, True], [True, True]], 99, 1), both_together),
+        ("r5", b, "single", 0, "done", _member([[True, True], [True, True]], 5, 1), both_together),
     ])
     rows = phase_table.views_table(sweep).splitlines()
-    assert rows[0].startswith("| dim | seeds | stop step | one/both/none |")
-    # Sorted by the point's values as text: "1600" < "400".
-    assert rows[2] == "| 1600 | 1 | 5 | 0/2/0 | 1 | 0.5 | 0.2 | 0.6 |"
-    # Point a: two finished single runs; classes one view 2, both 1, none 1; stop step mean 20;
-    # the seed without lost single-view samples does not enter the lost-sample mean.
-    assert rows[3] == "| 400 | 2 | 20 | 2/1/1 | 1 | 0.5 | 0.2 | 0.6 |"
+    assert rows[0].startswith("| dim | seeds | stop step | one/both/none | both in one neuron |")
+    # Sorted by the point's values as text: "1600" < "400". Point b: class 0 has both views in
+    # neuron 0, class 1 in two neurons.
+    assert rows[2] == "| 1600 | 1 | 5 | 0/2/0 | 1 of 2 | 1 | 0.5 | 0.2 | 0.6 |"
+    # Point a: two finished single runs; classes one view 2, both 1 (in two neurons), none 1;
+    # stop step mean 20; the seed without lost single-view samples does not enter the
+    # lost-sample mean.
+    assert rows[3] == "| 400 | 2 | 20 | 2/1/1 | 0 of 1 | 1 | 0.5 | 0.2 | 0.6 |"
     assert len(rows) == 4
