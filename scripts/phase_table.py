@@ -30,6 +30,14 @@ import numpy as np
 LETTER = {"holds": "H", "fails": "F", "inconclusive": "?"}
 
 
+def _order(value) -> tuple:
+    """Sort key of a swept value: numbers (and "inf") by size, then anything else as text."""
+    try:
+        return (0, float(value))
+    except (TypeError, ValueError):
+        return (1, str(value))
+
+
 def _cell(row: dict | None) -> str:
     if row is None:
         return ""
@@ -50,7 +58,7 @@ def table(per_point: list[list[dict]]) -> str:
     claims.sort(key=lambda c: int(c[1:]))
     head = "| " + " | ".join(names + ["seeds"] + claims) + " |"
     lines = [head, "|" + "---|" * (len(names) + 1 + len(claims))]
-    for rows in sorted(points, key=lambda rs: [str(rs[0]["point"][n]) for n in names]):
+    for rows in sorted(points, key=lambda rs: [_order(rs[0]["point"][n]) for n in names]):
         by = {r["id"]: r for r in rows}
         seeds = max(r["n_seeds"] for r in rows)
         vals = [str(rows[0]["point"][n]) for n in names] + [str(seeds)] + [_cell(by.get(c)) for c in claims]
@@ -94,7 +102,7 @@ def views_table(sweep: Path) -> str:
     cols = ["seeds", "stop step", "one/both/none", "both in one neuron", "multi acc", "single acc",
             "noise corr multi", "noise corr lost"]
     lines = ["| " + " | ".join(names + cols) + " |", "|" + "---|" * (len(names) + len(cols))]
-    for point, members in sorted(by_point.values(), key=lambda e: [str(e[0][n]) for n in names]):
+    for point, members in sorted(by_point.values(), key=lambda e: [_order(e[0][n]) for n in names]):
         views = [sum(row) for _, m, _ in members for row in m["learned"]]
         mem = [m["memorisation"] for _, m, _ in members]
         lost = [g["single_lost"]["mean"] for g in mem if g["single_lost"]["count"] > 0]
