@@ -8,7 +8,7 @@ accuracy) are what the findings discuss.
 
 ``--views`` prints instead the mechanism behind C1-C4 per point, read from the single-model
 runs of the sweep (SWEEPDIR/index.json and each run's run.json, no `mvt check` needed): stop
-step, classes with one / both / no learned view summed over seeds, multi- and single-view test
+step (mean over the runs that reached 100% training accuracy, with how many did when not all), classes with one / both / no learned view summed over seeds, multi- and single-view test
 accuracy, the mean noise correlation of multi-view and of lost single-view samples (the two
 terms of C4's memorisation ratio), and of the classes with both views how many have them in one
 neuron (some w_{j,r} with <w_{j,r}, v_{j,1}> and <w_{j,r}, v_{j,2}> both at or above the learned
@@ -93,6 +93,16 @@ def _single_members(sweep: Path) -> dict[str, tuple[dict, list[tuple[int, dict, 
     return by_point
 
 
+def _stop_cell(stops: list[int]) -> str:
+    """Mean step of first 100% training accuracy over the runs that reached it (-1 = never)."""
+    reached = [t for t in stops if t >= 0]
+    if not reached:
+        return "never"
+    step = sum(reached) / len(reached)
+    text = f"{step:.0f}" if step >= 100 else f"{step:.3g}"
+    return text if len(reached) == len(stops) else f"{text} ({len(reached)} of {len(stops)})"
+
+
 def views_table(sweep: Path) -> str:
     """Per point: the learned-view counts, stop step, accuracies and noise correlations."""
     by_point = _single_members(sweep)
@@ -112,7 +122,7 @@ def views_table(sweep: Path) -> str:
 
         vals = [str(point[n]) for n in names] + [
             str(len(members)),
-            mean([m["stopped_at"] for _, m, _ in members]),
+            _stop_cell([m["stopped_at"] for _, m, _ in members]),
             f"{views.count(1)}/{views.count(2)}/{views.count(0)}",
             f"{sum(one for _, _, one in members)} of {views.count(2)}",
             mean([m["test_acc_multi"] for _, m, _ in members]),

@@ -56,7 +56,7 @@ def _sweep(tmp_path: Path, runs: list[tuple[str, dict, str, int, str, dict, np.n
 
 
 def test_views_table_sums_classes_over_seeds_and_skips_other_runs(tmp_path):
-    a, b, c = {"dim": 400}, {"dim": 1600}, {"dim": "inf"}
+    a, b, c, d = {"dim": 400}, {"dim": 1600}, {"dim": "inf"}, {"dim": "x"}
     both_apart = _proj([[(0,), (1,)], [(0,), (1,)]])        # each view in its own neuron
     both_together = _proj([[(0, 1), ()], [(0,), (1,)]])     # class 0: both views in neuron 0
     sweep = _sweep(tmp_path, [
@@ -66,6 +66,8 @@ def test_views_table_sums_classes_over_seeds_and_skips_other_runs(tmp_path):
         ("r4", a, "ensemble", 0, "done", _member([[True, True], [True, True]], 99, 1), both_together),
         ("r5", b, "single", 0, "done", _member([[True, True], [True, True]], 5, 1), both_together),
         ("r6", c, "single", 0, "done", _member([[True, False], [False, False]], 7, 0), both_apart),
+        ("r7", c, "single", 1, "done", _member([[False, False], [False, False]], -1, 0), both_apart),
+        ("r8", d, "single", 0, "done", _member([[False, False], [False, False]], -1, 0), both_apart),
     ])
     rows = phase_table.views_table(sweep).splitlines()
     assert rows[0].startswith("| dim | seeds | stop step | one/both/none | both in one neuron |")
@@ -75,6 +77,9 @@ def test_views_table_sums_classes_over_seeds_and_skips_other_runs(tmp_path):
     assert rows[2] == "| 400 | 2 | 20 | 2/1/1 | 0 of 1 | 1 | 0.5 | 0.2 | 0.6 |"
     # Point b: class 0 has both views in neuron 0, class 1 in two neurons.
     assert rows[3] == "| 1600 | 1 | 5 | 0/2/0 | 1 of 2 | 1 | 0.5 | 0.2 | 0.6 |"
-    # Point c (d = inf) sorts after the numbers.
-    assert rows[4] == "| inf | 1 | 7 | 1/0/1 | 0 of 0 | 1 | 0.5 | 0.2 | — |"
-    assert len(rows) == 5
+    # Point c (d = inf) sorts after the numbers; one of its two runs never fitted the training
+    # set (stopped_at -1), so the stop step is the other's, marked 1 of 2.
+    assert rows[4] == "| inf | 2 | 7 (1 of 2) | 1/0/3 | 0 of 0 | 1 | 0.5 | 0.2 | — |"
+    # Point d ("x", not a number) sorts after everything numeric; its only run never stopped.
+    assert rows[5] == "| x | 1 | never | 0/0/2 | 0 of 0 | 1 | 0.5 | 0.2 | — |"
+    assert len(rows) == 6
