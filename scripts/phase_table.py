@@ -8,7 +8,8 @@ accuracy) are what the findings discuss.
 
 ``--views`` prints instead the mechanism behind C1-C4 per point, read from the single-model
 runs of the sweep (SWEEPDIR/index.json and each run's run.json, no `mvt check` needed): stop
-step (mean over the runs that reached 100% training accuracy, with how many did when not all), classes with one / both / no learned view summed over seeds, multi- and single-view test
+step (mean over the runs that reached 100% training accuracy, with how many did when not all),
+classes with one / both / no learned view summed over seeds, multi- and single-view test
 accuracy, the mean noise correlation of multi-view and of lost single-view samples (the two
 terms of C4's memorisation ratio), and of the classes with both views how many have them in one
 neuron (some w_{j,r} with <w_{j,r}, v_{j,1}> and <w_{j,r}, v_{j,2}> both at or above the learned
@@ -26,6 +27,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+
+from theory.sweeps import load_index
 
 LETTER = {"holds": "H", "fails": "F", "inconclusive": "?"}
 
@@ -78,7 +81,7 @@ def _both_in_one_neuron(run_dir: Path, learned: list[list[bool]], threshold: flo
 
 def _single_members(sweep: Path) -> dict[str, tuple[dict, list[tuple[int, dict, int]]]]:
     """point_id -> (point, [(seed, member record, both-views-in-one-neuron count)]) of finished single runs."""
-    index = json.loads((sweep / "index.json").read_text())
+    index = load_index(sweep)
     by_point: dict[str, tuple[dict, list[tuple[int, dict, int]]]] = {}
     for run in index["runs"]:
         if run["mode"] != "single" or run["status"] != "done":

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from theory.sweeps import SCHEMA as SWEEP_SCHEMA
+
 _PATH = Path(__file__).resolve().parents[1] / "scripts" / "phase_table.py"
 _spec = importlib.util.spec_from_file_location("phase_table", _PATH)
 phase_table = importlib.util.module_from_spec(_spec)
@@ -42,7 +44,7 @@ def _proj(pairs: list[tuple[int, ...]]) -> np.ndarray:
 
 
 def _sweep(tmp_path: Path, runs: list[tuple[str, dict, str, int, str, dict, np.ndarray]]) -> Path:
-    index = {"runs": []}
+    index = {"schema": SWEEP_SCHEMA, "runs": []}
     for run_id, point, mode, seed, status, member, proj in runs:
         index["runs"].append({"point_id": str(point), "point": point, "mode": mode, "seed": seed,
                               "status": status, "path": f"runs/{run_id}"})
